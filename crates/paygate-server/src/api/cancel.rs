@@ -1,0 +1,46 @@
+//! `POST /payments/cancel`: full or partial cancel by imp_uid or merchant_uid.
+
+use crate::api::present::payment_json;
+use crate::http::auth::Authenticated;
+use crate::http::params::Params;
+use crate::http::timing::PgTime;
+use crate::http::{ApiError, ApiResult, ok};
+use crate::payments::cancel::{CancelTarget, cancel_payment};
+use crate::state::AppState;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use paygate_core::cancel::CancelRequest;
+use std::time::Duration;
+
+/// Longest cancel reason kept.
+const REASON_MAX_CHARS: usize = 200;
+
+pub async fn cancel(State(state): State<AppState>, auth: Authenticated, params: Params) -> ApiResult<Response> {
+    let target = match (params.string("imp_uid", 40)?, params.string("merchant_uid", 100)?) {
+        (Some(imp_uid), _) => CancelTarget::ImpUid(imp_uid),
+        (None, Some(merchant_uid)) => CancelTarget::MerchantUid(merchant_uid),
+        (None, None) => return Err(ApiError::invalid("imp_uid 또는 merchant_uid 를 지정해주세요.")),
+    };
+    let request = CancelRequest {
+        amount: params.amount("amount")?,
+        tax_free: params.amount("tax_free")?,
+        vat_amount: params.amount("vat_amount")?,
+        checksum: params.amount("checksum")?,
+        reason: params.string("reason", REASON_MAX_CHARS)?,
+    };
+    // Refund account fields matter only for virtual-account payments (none through KakaoPay);
+    // they are validated so junk is refused, then not stored.
+    for key in ["refund_holder", "refund_bank", "refund_account", "refund_tel"] {
+        params.string(key, 100)?;
+    }
+    let mut pg_time = Duration::ZERO;
+    let result = cancel_payment(&state, &auth.merchant_code, target, request, &mut pg_time).await;
+    let mut response = match result {
+        Ok(payment) => ok(payment_json(&payment)),
+        Err(e) => ApiError(e).into_response(),
+    };
+    if !pg_time.is_zero() {
+        response.extensions_mut().insert(PgTime(pg_time));
+    }
+    Ok(response)
+}

@@ -1,0 +1,58 @@
+//! `POST /users/getToken`: a 30-minute access token. Asking again while it lives returns the
+//! same token; with under a minute left its expiry moves 5 minutes later (I'mport's rules).
+
+use crate::http::auth::TokenCache;
+use crate::http::params::Params;
+use crate::http::{ApiResult, ok};
+use crate::state::AppState;
+use axum::extract::State;
+use axum::response::Response;
+use paygate_core::ErrorCode;
+use paygate_core::ids::generate_secret;
+use paygate_store::StoredToken;
+use serde_json::json;
+
+/// With less than this left, a re-issued token's expiry is extended…
+const EXTEND_WHEN_LEFT_SECS: i64 = 60;
+/// …by this much.
+const EXTEND_BY_SECS: i64 = 5 * 60;
+
+pub async fn get_token(State(state): State<AppState>, params: Params) -> ApiResult<Response> {
+    let imp_key = params.string("imp_key", 200)?;
+    let imp_secret = params.string("imp_secret", 200)?;
+    let (Some(imp_key), Some(imp_secret)) = (imp_key, imp_secret) else {
+        return Err(ErrorCode::TokenParametersMissing.into());
+    };
+    let merchant = state.store.merchant_by_imp_key(&imp_key).await?;
+    let Some(merchant) = merchant.filter(|m| m.secret_matches(&imp_secret)) else {
+        tracing::info!(imp_key = %imp_key, "getToken refused: wrong credentials");
+        return Err(ErrorCode::InvalidCredentials.into());
+    };
+    let now = state.now();
+    let token = match state.store.live_token_of_key(&imp_key, now).await? {
+        Some(mut live) => {
+            if live.expires_at - now < EXTEND_WHEN_LEFT_SECS
+                && let Some(expiry) = state.store.extend_token(&live.token, live.expires_at + EXTEND_BY_SECS).await?
+            {
+                live.expires_at = expiry;
+            }
+            live
+        }
+        None => {
+            let token = StoredToken {
+                token: generate_secret(20),
+                merchant_code: merchant.merchant_code.to_string(),
+                issued_at: now,
+                expires_at: now + state.config.token_ttl_secs,
+            };
+            state.store.insert_token(&imp_key, &token).await?;
+            token
+        }
+    };
+    remember(&state.tokens, &token, &merchant.merchant_code);
+    Ok(ok(json!({ "access_token": token.token, "now": now, "expired_at": token.expires_at })))
+}
+
+fn remember(cache: &TokenCache, token: &StoredToken, merchant: &paygate_core::MerchantCode) {
+    cache.put(&token.token, merchant.clone(), token.expires_at);
+}

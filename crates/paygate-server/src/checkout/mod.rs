@@ -1,0 +1,20 @@
+//! What the buyer's side calls: the SDK starts a payment here, and KakaoPay sends the buyer's
+//! browser back here (approval / cancel / fail). None of it is authenticated by a token; none
+//! of it trusts the browser: amounts come from the gateway's records, outcomes from the PG.
+
+pub mod html;
+pub mod returns;
+pub mod start;
+
+use crate::state::AppState;
+use axum::Router;
+use axum::routing::{get, post};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/checkout", post(start::start))
+        .route("/v1/checkout/{imp_uid}/result", get(returns::result_page))
+        .route("/v1/kakaopay/{imp_uid}/approval", get(returns::approval))
+        .route("/v1/kakaopay/{imp_uid}/cancel", get(returns::cancelled))
+        .route("/v1/kakaopay/{imp_uid}/fail", get(returns::failed))
+}

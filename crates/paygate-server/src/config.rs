@@ -1,0 +1,33 @@
+//! The gateway's settings, as the `paygate serve` flags and environment give them.
+
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Base URL browsers and KakaoPay reach this gateway at; approval/cancel/fail URLs handed
+    /// to KakaoPay start with it.
+    pub public_url: String,
+    /// How long a KakaoPay ready may stay unfinished before reconciliation asks about it.
+    pub ready_ttl: Duration,
+    /// How often reconciliation runs (it also runs once at start).
+    pub reconcile_interval: Duration,
+    /// Longest request body accepted by the REST API.
+    pub body_limit_bytes: usize,
+    /// Lifetime of an access token (I'mport: 30 minutes).
+    pub token_ttl_secs: i64,
+    /// Whether payments are marked `sandbox` (the PG is not the real KakaoPay).
+    pub sandbox: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            public_url: "http://127.0.0.1:8080".to_owned(),
+            ready_ttl: Duration::from_secs(15 * 60),
+            reconcile_interval: Duration::from_secs(60),
+            body_limit_bytes: 64 * 1024,
+            token_ttl_secs: 30 * 60,
+            sandbox: true,
+        }
+    }
+}

@@ -1,0 +1,146 @@
+//! `Params`: the body of a POST/PUT as a JSON object, whether it came as
+//! `application/json` or `application/x-www-form-urlencoded` (real I'mport clients send both).
+//! Malformed or oversized bodies become the envelope, never axum's plain-text rejections.
+
+use crate::http::error::ApiError;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::header::CONTENT_TYPE;
+use paygate_core::ErrorCode;
+use paygate_core::amount::Amount;
+use paygate_core::error::DomainError;
+use paygate_core::request_pay::amount_error;
+use serde_json::{Map, Value};
+
+/// Most distinct fields a form body may carry.
+const FORM_FIELDS_MAX: usize = 200;
+
+#[derive(Debug, Default, Clone)]
+pub struct Params(pub Map<String, Value>);
+
+impl<S: Send + Sync> FromRequest<S> for Params {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let content_type = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::from(ErrorCode::BodyTooLarge)
+            } else {
+                ApiError::from(ErrorCode::MalformedBody)
+            }
+        })?;
+        if bytes.is_empty() {
+            return Ok(Params::default());
+        }
+        match content_type.as_str() {
+            "application/x-www-form-urlencoded" => parse_form(&bytes).map(Params),
+            // JSON is the default: the PyPI client and curl users often omit the header.
+            "application/json" | "" | "text/plain" => parse_json(&bytes).map(Params),
+            _ if content_type.ends_with("+json") => parse_json(&bytes).map(Params),
+            _ => Err(ErrorCode::UnsupportedMediaType.into()),
+        }
+    }
+}
+
+fn parse_json(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(ApiError(DomainError::with_message(
+            ErrorCode::MalformedBody,
+            "요청 본문은 JSON 객체여야 합니다.",
+        ))),
+        Err(e) => Err(ApiError(DomainError::with_message(
+            ErrorCode::MalformedBody,
+            format!("요청 본문을 해석할 수 없습니다: JSON 오류 (line {}, column {})", e.line(), e.column()),
+        ))),
+    }
+}
+
+/// Form fields become strings; a repeated key or `key[]` becomes an array.
+pub fn parse_form(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(bytes)
+        .map_err(|_| ApiError::from(ErrorCode::MalformedBody))?;
+    let mut map = Map::new();
+    for (key, value) in pairs {
+        let (key, is_list) = match key.strip_suffix("[]") {
+            Some(k) => (k.to_owned(), true),
+            None => (key, false),
+        };
+        match map.get_mut(&key) {
+            Some(Value::Array(list)) => list.push(Value::String(value)),
+            Some(existing) => {
+                let first = existing.take();
+                *existing = Value::Array(vec![first, Value::String(value)]);
+            }
+            None => {
+                if map.len() >= FORM_FIELDS_MAX {
+                    return Err(ApiError::invalid("요청 필드가 너무 많습니다."));
+                }
+                let v = if is_list { Value::Array(vec![Value::String(value)]) } else { Value::String(value) };
+                map.insert(key, v);
+            }
+        }
+    }
+    Ok(map)
+}
+
+impl Params {
+    /// A string field; numbers are accepted as their decimal text. Empty = absent.
+    pub fn string(&self, key: &str, max_chars: usize) -> Result<Option<String>, ApiError> {
+        let s = match self.0.get(key) {
+            None | Some(Value::Null) => return Ok(None),
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Number(n)) => n.to_string(),
+            Some(_) => return Err(ApiError::invalid(format!("{key} 는 문자열이어야 합니다."))),
+        };
+        if s.is_empty() {
+            return Ok(None);
+        }
+        if s.chars().count() > max_chars {
+            return Err(ApiError::invalid(format!("{key} 는 {max_chars}자 이내여야 합니다.")));
+        }
+        if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+            return Err(ApiError::invalid(format!("{key} 에 제어 문자를 쓸 수 없습니다.")));
+        }
+        Ok(Some(s))
+    }
+
+    /// An amount field: an integer or a string of digits; floats and negatives refused.
+    pub fn amount(&self, key: &str) -> Result<Option<Amount>, ApiError> {
+        match self.0.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) if s.is_empty() => Ok(None),
+            Some(v) => Amount::from_json(v).map(Some).map_err(|e| ApiError(amount_error(key, e))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_lists_and_scalars() {
+        let m = parse_form(b"imp_uid=imp_1&notice_url[]=a&notice_url[]=b&x=1&x=2").unwrap();
+        assert_eq!(m["imp_uid"], "imp_1");
+        assert_eq!(m["notice_url"], serde_json::json!(["a", "b"]));
+        assert_eq!(m["x"], serde_json::json!(["1", "2"]));
+    }
+
+    #[test]
+    fn json_must_be_an_object() {
+        assert!(parse_json(b"[1,2]").is_err());
+        assert!(parse_json(b"{\"a\":").is_err());
+        assert!(parse_json(b"{\"a\":1}").is_ok());
+    }
+}

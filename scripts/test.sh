@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The whole test suite, as a newcomer and CI run it: installs what a fresh machine lacks
+# (PostgreSQL running, a pinned Python venv), then lint, Rust tests on SQLite and PostgreSQL,
+# and the compatibility tests with the real PyPI I'mport client.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n=== %s\n' "$*"; }
+
+step "PostgreSQL on 127.0.0.1:5432"
+export PAYGATE_TEST_POSTGRES_URL="${PAYGATE_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}"
+scripts/ensure-postgres.sh
+
+step "Python venv (pinned)"
+if [ ! -x .venv/bin/pytest ] || ! cmp -s compat/python/requirements.txt .venv/requirements.txt; then
+  python3 -m venv .venv
+  .venv/bin/pip install --quiet --disable-pip-version-check -r compat/python/requirements.txt
+  cp compat/python/requirements.txt .venv/requirements.txt
+fi
+
+step "format and lint"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+step "build"
+cargo build --workspace --bins --quiet
+
+step "Rust tests (SQLite and PostgreSQL)"
+cargo test --workspace --quiet
+
+step "compatibility: PyPI iamport-rest-client against paygate (SQLite and PostgreSQL)"
+PAYGATE_BIN="$PWD/target/debug/paygate" .venv/bin/pytest -q compat/python
