@@ -49,11 +49,8 @@ pub fn encode_segment(segment: &str) -> Result<String, Error> {
 pub fn decode_envelope<T: DeserializeOwned>(http_status: u16, body: &[u8]) -> Result<T, Error> {
     let envelope = parse_envelope(http_status, body)?;
     let response = envelope_response(http_status, envelope)?;
-    serde_json::from_value(response).map_err(|e| {
-        Error::Decode(format!(
-            "HTTP {http_status}: cannot decode `response`: {e}"
-        ))
-    })
+    serde_json::from_value(response)
+        .map_err(|e| Error::Decode(format!("HTTP {http_status}: cannot decode `response`: {e}")))
 }
 
 /// Parse a body that must be an envelope object with an integer `code`.
@@ -237,10 +234,7 @@ impl Client {
     /// Drop the cached token if it is still `stale` (another task may already have renewed it).
     async fn invalidate(&self, stale: &str) {
         let mut slot = self.inner.token.lock().await;
-        if slot
-            .as_ref()
-            .is_some_and(|c| c.token.access_token == stale)
-        {
+        if slot.as_ref().is_some_and(|c| c.token.access_token == stale) {
             *slot = None;
         }
     }
@@ -456,4 +450,35 @@ fn query_string<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Stri
         out.extend(utf8_percent_encode(value, SEGMENT));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cached(now: i64, expired_at: i64, age_secs: u64) -> CachedToken {
+        CachedToken {
+            token: Token {
+                access_token: "t".into(),
+                now,
+                expired_at,
+            },
+            obtained: Instant::now()
+                .checked_sub(Duration::from_secs(age_secs))
+                .unwrap_or_else(Instant::now),
+        }
+    }
+
+    #[test]
+    fn token_freshness_uses_server_clock_plus_local_age() {
+        // 30-minute token, just issued: fresh.
+        assert!(cached(1000, 2800, 0).is_fresh());
+        // 29 minutes old → 60 s left: renew.
+        assert!(!cached(1000, 2800, 29 * 60).is_fresh());
+        // 28 minutes old → 120 s left: still fresh.
+        assert!(cached(1000, 2800, 28 * 60).is_fresh());
+        // Server's own `now` already within the margin (e.g. a token near expiry): renew,
+        // whatever the local clock says.
+        assert!(!cached(1000, 1030, 0).is_fresh());
+    }
 }

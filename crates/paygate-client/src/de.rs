@@ -32,7 +32,9 @@ pub(crate) fn opt_i64_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Option<
                 Err(_) => Err(D::Error::custom(format!("expected an integer, got {s:?}"))),
             }
         }
-        other => Err(D::Error::custom(format!("expected an integer, got {other}"))),
+        other => Err(D::Error::custom(format!(
+            "expected an integer, got {other}"
+        ))),
     }
 }
 

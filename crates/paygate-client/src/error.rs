@@ -60,11 +60,23 @@ impl Error {
     /// Note: cancelling an unknown payment is a *business refusal* (HTTP 200, code 1) in the
     /// I'mport API, not a 404; check [`Error::api_code`] for that.
     pub fn is_not_found(&self) -> bool {
-        matches!(self, Error::Api { http_status: 404, .. })
+        matches!(
+            self,
+            Error::Api {
+                http_status: 404,
+                ..
+            }
+        )
     }
 
     /// True when the server refused our credentials or token (HTTP 401).
     pub fn is_unauthorized(&self) -> bool {
-        matches!(self, Error::Api { http_status: 401, .. })
+        matches!(
+            self,
+            Error::Api {
+                http_status: 401,
+                ..
+            }
+        )
     }
 }

@@ -78,11 +78,15 @@ impl Amount {
     }
 
     pub fn checked_sub(self, other: Amount) -> Option<Amount> {
-        self.0.checked_sub(other.0).and_then(|v| Amount::new(v).ok())
+        self.0
+            .checked_sub(other.0)
+            .and_then(|v| Amount::new(v).ok())
     }
 
     pub fn checked_add(self, other: Amount) -> Option<Amount> {
-        self.0.checked_add(other.0).and_then(|v| Amount::new(v).ok())
+        self.0
+            .checked_add(other.0)
+            .and_then(|v| Amount::new(v).ok())
     }
 }
 
@@ -106,13 +110,34 @@ mod tests {
 
     #[test]
     fn floats_and_junk_are_refused() {
-        assert_eq!(Amount::from_json(&json!(1000.5)), Err(AmountError::NotInteger));
-        assert_eq!(Amount::from_json(&json!(1000.0)), Err(AmountError::NotInteger));
-        assert_eq!(Amount::from_json(&json!("1000.5")), Err(AmountError::NotInteger));
-        assert_eq!(Amount::from_json(&json!("1,000")), Err(AmountError::NotInteger));
-        assert_eq!(Amount::from_json(&json!("1e3")), Err(AmountError::NotInteger));
-        assert_eq!(Amount::from_json(&json!(true)), Err(AmountError::NotInteger));
-        assert_eq!(Amount::from_json(&json!(null)), Err(AmountError::NotInteger));
+        assert_eq!(
+            Amount::from_json(&json!(1000.5)),
+            Err(AmountError::NotInteger)
+        );
+        assert_eq!(
+            Amount::from_json(&json!(1000.0)),
+            Err(AmountError::NotInteger)
+        );
+        assert_eq!(
+            Amount::from_json(&json!("1000.5")),
+            Err(AmountError::NotInteger)
+        );
+        assert_eq!(
+            Amount::from_json(&json!("1,000")),
+            Err(AmountError::NotInteger)
+        );
+        assert_eq!(
+            Amount::from_json(&json!("1e3")),
+            Err(AmountError::NotInteger)
+        );
+        assert_eq!(
+            Amount::from_json(&json!(true)),
+            Err(AmountError::NotInteger)
+        );
+        assert_eq!(
+            Amount::from_json(&json!(null)),
+            Err(AmountError::NotInteger)
+        );
         assert_eq!(Amount::from_json(&json!("")), Err(AmountError::NotInteger));
     }
 
@@ -120,9 +145,18 @@ mod tests {
     fn negative_and_huge_are_refused() {
         assert_eq!(Amount::from_json(&json!(-1)), Err(AmountError::Negative));
         assert_eq!(Amount::from_json(&json!("-5")), Err(AmountError::Negative));
-        assert_eq!(Amount::from_json(&json!(MAX_AMOUNT + 1)), Err(AmountError::TooLarge));
-        assert_eq!(Amount::from_json(&json!(u64::MAX)), Err(AmountError::TooLarge));
-        assert_eq!(Amount::from_json(&json!("99999999999999999999")), Err(AmountError::NotInteger));
+        assert_eq!(
+            Amount::from_json(&json!(MAX_AMOUNT + 1)),
+            Err(AmountError::TooLarge)
+        );
+        assert_eq!(
+            Amount::from_json(&json!(u64::MAX)),
+            Err(AmountError::TooLarge)
+        );
+        assert_eq!(
+            Amount::from_json(&json!("99999999999999999999")),
+            Err(AmountError::NotInteger)
+        );
     }
 
     #[test]

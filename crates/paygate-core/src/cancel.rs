@@ -45,9 +45,7 @@ pub fn plan_cancel(payment: &Payment, req: &CancelRequest) -> Result<CancelPlan,
     {
         return Err(DomainError::with_message(
             ErrorCode::ChecksumMismatch,
-            format!(
-                "checksum({checksum}) 이 취소가능잔액({left})과 일치하지 않습니다."
-            ),
+            format!("checksum({checksum}) 이 취소가능잔액({left})과 일치하지 않습니다."),
         ));
     }
     let amount = match req.amount {
@@ -77,7 +75,9 @@ pub fn plan_cancel(payment: &Payment, req: &CancelRequest) -> Result<CancelPlan,
     if let Some(vat) = req.vat_amount
         && vat > amount
     {
-        return Err(DomainError::invalid("vat_amount 가 취소요청금액을 초과합니다."));
+        return Err(DomainError::invalid(
+            "vat_amount 가 취소요청금액을 초과합니다.",
+        ));
     }
     Ok(CancelPlan {
         amount,
@@ -146,13 +146,27 @@ mod tests {
         let plan = plan_cancel(&p, &CancelRequest::default()).unwrap();
         assert_eq!(plan.amount, won(7_000));
         assert!(plan.is_full);
-        let plan = plan_cancel(&p, &CancelRequest { amount: Some(won(0)), ..Default::default() }).unwrap();
+        let plan = plan_cancel(
+            &p,
+            &CancelRequest {
+                amount: Some(won(0)),
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert_eq!(plan.amount, won(7_000));
     }
 
     #[test]
     fn partial_cancel_within_balance() {
-        let plan = plan_cancel(&paid(10_000, 0), &CancelRequest { amount: Some(won(4_000)), ..Default::default() }).unwrap();
+        let plan = plan_cancel(
+            &paid(10_000, 0),
+            &CancelRequest {
+                amount: Some(won(4_000)),
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert_eq!(plan.amount, won(4_000));
         assert!(!plan.is_full);
         assert_eq!(plan.cancellable_before, won(10_000));
@@ -161,29 +175,73 @@ mod tests {
     #[test]
     fn over_balance_and_wrong_checksum_are_refused() {
         let p = paid(10_000, 6_000);
-        let e = plan_cancel(&p, &CancelRequest { amount: Some(won(4_001)), ..Default::default() }).unwrap_err();
+        let e = plan_cancel(
+            &p,
+            &CancelRequest {
+                amount: Some(won(4_001)),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
         assert_eq!(e.code, ErrorCode::CancelAmountExceedsBalance);
-        let e = plan_cancel(&p, &CancelRequest { checksum: Some(won(10_000)), ..Default::default() }).unwrap_err();
+        let e = plan_cancel(
+            &p,
+            &CancelRequest {
+                checksum: Some(won(10_000)),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
         assert_eq!(e.code, ErrorCode::ChecksumMismatch);
-        assert!(plan_cancel(&p, &CancelRequest { checksum: Some(won(4_000)), ..Default::default() }).is_ok());
+        assert!(
+            plan_cancel(
+                &p,
+                &CancelRequest {
+                    checksum: Some(won(4_000)),
+                    ..Default::default()
+                }
+            )
+            .is_ok()
+        );
     }
 
     #[test]
     fn only_paid_payments_cancel() {
         let mut p = paid(1_000, 0);
         p.status = PaymentStatus::Cancelled;
-        assert_eq!(plan_cancel(&p, &CancelRequest::default()).unwrap_err().code, ErrorCode::AlreadyCancelled);
+        assert_eq!(
+            plan_cancel(&p, &CancelRequest::default()).unwrap_err().code,
+            ErrorCode::AlreadyCancelled
+        );
         p.status = PaymentStatus::Ready;
-        assert_eq!(plan_cancel(&p, &CancelRequest::default()).unwrap_err().code, ErrorCode::NotCancellable);
+        assert_eq!(
+            plan_cancel(&p, &CancelRequest::default()).unwrap_err().code,
+            ErrorCode::NotCancellable
+        );
     }
 
     #[test]
     fn tax_free_is_split_taxable_first() {
         let mut p = paid(10_000, 0);
         p.tax_free = won(3_000);
-        let plan = plan_cancel(&p, &CancelRequest { amount: Some(won(8_000)), ..Default::default() }).unwrap();
+        let plan = plan_cancel(
+            &p,
+            &CancelRequest {
+                amount: Some(won(8_000)),
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert_eq!(plan.tax_free, won(1_000));
-        let e = plan_cancel(&p, &CancelRequest { amount: Some(won(1_000)), tax_free: Some(won(2_000)), ..Default::default() }).unwrap_err();
+        let e = plan_cancel(
+            &p,
+            &CancelRequest {
+                amount: Some(won(1_000)),
+                tax_free: Some(won(2_000)),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
         assert_eq!(e.code, ErrorCode::TaxFreeExceedsAmount);
     }
 }

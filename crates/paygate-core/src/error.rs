@@ -51,8 +51,16 @@ impl ErrorCode {
     pub const fn row(self) -> (u16, i32, &'static str) {
         use ErrorCode::*;
         match self {
-            MalformedBody => (400, -1, "요청 본문을 해석할 수 없습니다. JSON 또는 form-urlencoded 형식으로 보내주세요."),
-            UnsupportedMediaType => (415, -1, "지원하지 않는 Content-Type 입니다. application/json 또는 application/x-www-form-urlencoded 를 사용해주세요."),
+            MalformedBody => (
+                400,
+                -1,
+                "요청 본문을 해석할 수 없습니다. JSON 또는 form-urlencoded 형식으로 보내주세요.",
+            ),
+            UnsupportedMediaType => (
+                415,
+                -1,
+                "지원하지 않는 Content-Type 입니다. application/json 또는 application/x-www-form-urlencoded 를 사용해주세요.",
+            ),
             BodyTooLarge => (413, -1, "요청 본문이 너무 큽니다."),
             InvalidParameter => (400, -1, "요청 파라메터가 올바르지 않습니다."),
             RouteNotFound => (404, -1, "존재하지 않는 API 입니다."),
@@ -71,17 +79,41 @@ impl ErrorCode {
             CancelAmountExceedsBalance => (200, 1, "취소요청금액이 취소가능잔액을 초과합니다."),
             ChecksumMismatch => (200, 1, "checksum 이 취소가능잔액과 일치하지 않습니다."),
             TaxFreeExceedsAmount => (200, 1, "면세금액이 취소요청금액을 초과합니다."),
-            CancelInProgress => (200, 1, "같은 결제건의 다른 취소 요청이 처리 중입니다. 잠시 후 다시 시도해주세요."),
+            CancelInProgress => (
+                200,
+                1,
+                "같은 결제건의 다른 취소 요청이 처리 중입니다. 잠시 후 다시 시도해주세요.",
+            ),
             PgRefused => (200, 1, "PG사가 요청을 거절하였습니다."),
-            PgOutcomeUnknown => (200, 1, "PG사의 응답을 확인하지 못했습니다. 결과는 조회 API로 확인해주세요."),
-            PrepareAlreadyExists => (200, 1, "이미 사전등록된 merchant_uid 입니다. 금액 변경은 PUT 으로 요청해주세요."),
+            PgOutcomeUnknown => (
+                200,
+                1,
+                "PG사의 응답을 확인하지 못했습니다. 결과는 조회 API로 확인해주세요.",
+            ),
+            PrepareAlreadyExists => (
+                200,
+                1,
+                "이미 사전등록된 merchant_uid 입니다. 금액 변경은 PUT 으로 요청해주세요.",
+            ),
             UnknownMerchant => (404, -1, "존재하지 않는 가맹점 식별코드입니다."),
             UnsupportedPg => (400, -1, "지원하지 않는 PG사입니다."),
             UnsupportedPayMethod => (400, -1, "카카오페이는 pay_method 'card' 만 지원합니다."),
-            PreparedAmountMismatch => (400, -1, "사전 등록된 결제금액과 요청 금액이 일치하지 않습니다."),
+            PreparedAmountMismatch => (
+                400,
+                -1,
+                "사전 등록된 결제금액과 요청 금액이 일치하지 않습니다.",
+            ),
             AlreadyPaid => (400, -1, "이미 결제가 완료된 merchant_uid 입니다."),
-            PgNotConfigured => (400, -1, "가맹점에 카카오페이 채널(cid, secret key)이 설정되지 않았습니다."),
-            StoreUnavailable => (503, -1, "일시적으로 서비스를 이용할 수 없습니다. 잠시 후 다시 시도해주세요."),
+            PgNotConfigured => (
+                400,
+                -1,
+                "가맹점에 카카오페이 채널(cid, secret key)이 설정되지 않았습니다.",
+            ),
+            StoreUnavailable => (
+                503,
+                -1,
+                "일시적으로 서비스를 이용할 수 없습니다. 잠시 후 다시 시도해주세요.",
+            ),
             Internal => (500, -1, "내부 오류가 발생하였습니다."),
         }
     }
@@ -107,10 +139,16 @@ pub struct DomainError {
 
 impl DomainError {
     pub fn new(code: ErrorCode) -> Self {
-        DomainError { code, message: code.default_message().to_owned() }
+        DomainError {
+            code,
+            message: code.default_message().to_owned(),
+        }
     }
     pub fn with_message(code: ErrorCode, message: impl Into<String>) -> Self {
-        DomainError { code, message: message.into() }
+        DomainError {
+            code,
+            message: message.into(),
+        }
     }
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::with_message(ErrorCode::InvalidParameter, message)

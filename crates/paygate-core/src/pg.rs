@@ -133,8 +133,20 @@ pub enum PgError {
 pub trait PgConnector: Send + Sync {
     /// The `pg_provider` value of payments made through this connector.
     fn provider(&self) -> &'static str;
-    fn ready<'a>(&'a self, creds: &'a PgCredentials, order: ReadyOrder) -> PgFuture<'a, ReadyAnswer>;
-    fn approve<'a>(&'a self, creds: &'a PgCredentials, order: ApproveOrder) -> PgFuture<'a, Approval>;
-    fn cancel<'a>(&'a self, creds: &'a PgCredentials, order: CancelOrder) -> PgFuture<'a, CancelAnswer>;
+    fn ready<'a>(
+        &'a self,
+        creds: &'a PgCredentials,
+        order: ReadyOrder,
+    ) -> PgFuture<'a, ReadyAnswer>;
+    fn approve<'a>(
+        &'a self,
+        creds: &'a PgCredentials,
+        order: ApproveOrder,
+    ) -> PgFuture<'a, Approval>;
+    fn cancel<'a>(
+        &'a self,
+        creds: &'a PgCredentials,
+        order: CancelOrder,
+    ) -> PgFuture<'a, CancelAnswer>;
     fn order<'a>(&'a self, creds: &'a PgCredentials, tid: &'a str) -> PgFuture<'a, OrderStatus>;
 }

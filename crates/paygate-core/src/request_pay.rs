@@ -38,12 +38,22 @@ impl PgChoice {
             }
         }
         let merchant_id = match merchant_id {
-            Some(id) if id.is_empty() || id.len() > 20 || !id.bytes().all(|b| b.is_ascii_alphanumeric()) => {
-                return Err(DomainError::with_message(ErrorCode::UnsupportedPg, "pg 파라메터의 상점 아이디(cid) 형식이 올바르지 않습니다."));
+            Some(id)
+                if id.is_empty()
+                    || id.len() > 20
+                    || !id.bytes().all(|b| b.is_ascii_alphanumeric()) =>
+            {
+                return Err(DomainError::with_message(
+                    ErrorCode::UnsupportedPg,
+                    "pg 파라메터의 상점 아이디(cid) 형식이 올바르지 않습니다.",
+                ));
             }
             other => other.map(str::to_owned),
         };
-        Ok(PgChoice { provider: "kakaopay".to_owned(), merchant_id })
+        Ok(PgChoice {
+            provider: "kakaopay".to_owned(),
+            merchant_id,
+        })
     }
 }
 
@@ -76,29 +86,41 @@ fn truncate(s: &str, max: usize) -> String {
     s.chars().take(max).collect()
 }
 
-fn opt_string(params: &Map<String, Value>, key: &str, max_chars: usize) -> Result<Option<String>, DomainError> {
+fn opt_string(
+    params: &Map<String, Value>,
+    key: &str,
+    max_chars: usize,
+) -> Result<Option<String>, DomainError> {
     match params.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s.is_empty() => Ok(None),
         Some(Value::String(s)) => {
             if s.chars().count() > max_chars {
-                return Err(DomainError::invalid(format!("{key} 는 {max_chars}자 이내여야 합니다.")));
+                return Err(DomainError::invalid(format!(
+                    "{key} 는 {max_chars}자 이내여야 합니다."
+                )));
             }
             if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-                return Err(DomainError::invalid(format!("{key} 에 제어 문자를 쓸 수 없습니다.")));
+                return Err(DomainError::invalid(format!(
+                    "{key} 에 제어 문자를 쓸 수 없습니다."
+                )));
             }
             Ok(Some(s.clone()))
         }
         // Numbers are common for buyer_tel / buyer_postcode in merchant code.
         Some(Value::Number(n)) => Ok(Some(n.to_string())),
-        Some(_) => Err(DomainError::invalid(format!("{key} 는 문자열이어야 합니다."))),
+        Some(_) => Err(DomainError::invalid(format!(
+            "{key} 는 문자열이어야 합니다."
+        ))),
     }
 }
 
 fn amount_field(params: &Map<String, Value>, key: &str) -> Result<Option<Amount>, DomainError> {
     match params.get(key) {
         None | Some(Value::Null) => Ok(None),
-        Some(v) => Amount::from_json(v).map(Some).map_err(|e| amount_error(key, e)),
+        Some(v) => Amount::from_json(v)
+            .map(Some)
+            .map_err(|e| amount_error(key, e)),
     }
 }
 
@@ -114,9 +136,13 @@ pub fn amount_error(key: &str, e: AmountError) -> DomainError {
 /// An absolute http(s) URL without whitespace or control characters.
 pub fn parse_http_url(key: &str, s: &str) -> Result<String, DomainError> {
     let ok_scheme = s.starts_with("http://") || s.starts_with("https://");
-    let clean = !s.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>' || c == '"');
+    let clean = !s
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>' || c == '"');
     if !ok_scheme || !clean || s.len() > URL_MAX_CHARS || s.len() <= "http://".len() {
-        return Err(DomainError::invalid(format!("{key} 는 http:// 또는 https:// 로 시작하는 URL 이어야 합니다.")));
+        return Err(DomainError::invalid(format!(
+            "{key} 는 http:// 또는 https:// 로 시작하는 URL 이어야 합니다."
+        )));
     }
     Ok(s.to_owned())
 }
@@ -126,9 +152,18 @@ fn app_scheme(s: &str) -> Result<String, DomainError> {
     let valid = !scheme.is_empty()
         && scheme.len() <= 64
         && scheme.as_bytes()[0].is_ascii_alphabetic()
-        && scheme.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'-' || b == b'.');
-    if !valid || matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https" | "javascript" | "data") {
-        return Err(DomainError::invalid("app_scheme 형식이 올바르지 않습니다. (예: myapp)"));
+        && scheme
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'-' || b == b'.');
+    if !valid
+        || matches!(
+            scheme.to_ascii_lowercase().as_str(),
+            "http" | "https" | "javascript" | "data"
+        )
+    {
+        return Err(DomainError::invalid(
+            "app_scheme 형식이 올바르지 않습니다. (예: myapp)",
+        ));
     }
     Ok(scheme.to_owned())
 }
@@ -144,43 +179,63 @@ impl PayRequest {
         if pay_method != "card" {
             return Err(DomainError::with_message(
                 ErrorCode::UnsupportedPayMethod,
-                format!("카카오페이는 pay_method 'card' 만 지원합니다. (요청: {})", truncate(&pay_method, 20)),
+                format!(
+                    "카카오페이는 pay_method 'card' 만 지원합니다. (요청: {})",
+                    truncate(&pay_method, 20)
+                ),
             ));
         }
         let merchant_uid = match params.get("merchant_uid") {
-            Some(Value::String(s)) => MerchantUid::parse(s).map_err(|e| DomainError::invalid(e.0))?,
-            Some(Value::Number(n)) => MerchantUid::parse(&n.to_string()).map_err(|e| DomainError::invalid(e.0))?,
-            None | Some(Value::Null) => return Err(DomainError::invalid("merchant_uid 는 필수입니다.")),
+            Some(Value::String(s)) => {
+                MerchantUid::parse(s).map_err(|e| DomainError::invalid(e.0))?
+            }
+            Some(Value::Number(n)) => {
+                MerchantUid::parse(&n.to_string()).map_err(|e| DomainError::invalid(e.0))?
+            }
+            None | Some(Value::Null) => {
+                return Err(DomainError::invalid("merchant_uid 는 필수입니다."));
+            }
             Some(_) => return Err(DomainError::invalid("merchant_uid 는 문자열이어야 합니다.")),
         };
-        let amount = amount_field(params, "amount")?.ok_or_else(|| DomainError::invalid("amount 는 필수입니다."))?;
+        let amount = amount_field(params, "amount")?
+            .ok_or_else(|| DomainError::invalid("amount 는 필수입니다."))?;
         if amount.is_zero() {
             return Err(DomainError::invalid("amount 는 0보다 커야 합니다."));
         }
         let tax_free = amount_field(params, "tax_free")?.unwrap_or(Amount::ZERO);
         if tax_free > amount {
-            return Err(DomainError::invalid("tax_free 는 amount 보다 클 수 없습니다."));
+            return Err(DomainError::invalid(
+                "tax_free 는 amount 보다 클 수 없습니다.",
+            ));
         }
         let vat_amount = amount_field(params, "vat_amount")?;
         if vat_amount.is_some_and(|v| v > amount) {
-            return Err(DomainError::invalid("vat_amount 는 amount 보다 클 수 없습니다."));
+            return Err(DomainError::invalid(
+                "vat_amount 는 amount 보다 클 수 없습니다.",
+            ));
         }
         let currency = opt_string(params, "currency", 3)?.unwrap_or_else(|| "KRW".to_owned());
         if currency != "KRW" {
-            return Err(DomainError::invalid("카카오페이는 currency 'KRW' 만 지원합니다."));
+            return Err(DomainError::invalid(
+                "카카오페이는 currency 'KRW' 만 지원합니다.",
+            ));
         }
         let language = opt_string(params, "language", 2)?;
         if let Some(l) = &language
             && !matches!(l.as_str(), "ko" | "en" | "zh")
         {
-            return Err(DomainError::invalid("language 는 ko, en, zh 중 하나여야 합니다."));
+            return Err(DomainError::invalid(
+                "language 는 ko, en, zh 중 하나여야 합니다.",
+            ));
         }
         let custom_data = match params.get("custom_data") {
             None | Some(Value::Null) => None,
             Some(v) => {
                 let text = v.to_string();
                 if text.len() > CUSTOM_DATA_MAX_BYTES {
-                    return Err(DomainError::invalid("custom_data 가 너무 큽니다. (16KB 이내)"));
+                    return Err(DomainError::invalid(
+                        "custom_data 가 너무 큽니다. (16KB 이내)",
+                    ));
                 }
                 Some(text)
             }
@@ -191,26 +246,40 @@ impl PayRequest {
             Some(Value::String(s)) => vec![parse_http_url("notice_url", s)?],
             Some(Value::Array(list)) => {
                 if list.len() > NOTICE_URLS_MAX {
-                    return Err(DomainError::invalid("notice_url 은 10개까지 지정할 수 있습니다."));
+                    return Err(DomainError::invalid(
+                        "notice_url 은 10개까지 지정할 수 있습니다.",
+                    ));
                 }
                 list.iter()
                     .map(|v| match v {
                         Value::String(s) => parse_http_url("notice_url", s),
-                        _ => Err(DomainError::invalid("notice_url 은 문자열 또는 문자열 배열이어야 합니다.")),
+                        _ => Err(DomainError::invalid(
+                            "notice_url 은 문자열 또는 문자열 배열이어야 합니다.",
+                        )),
                     })
                     .collect::<Result<_, _>>()?
             }
-            Some(_) => return Err(DomainError::invalid("notice_url 은 문자열 또는 문자열 배열이어야 합니다.")),
+            Some(_) => {
+                return Err(DomainError::invalid(
+                    "notice_url 은 문자열 또는 문자열 배열이어야 합니다.",
+                ));
+            }
         };
         let m_redirect_url = opt_string(params, "m_redirect_url", URL_MAX_CHARS)?
             .map(|u| parse_http_url("m_redirect_url", &u))
             .transpose()?;
-        let app_scheme = opt_string(params, "app_scheme", 256)?.map(|s| app_scheme(&s)).transpose()?;
+        let app_scheme = opt_string(params, "app_scheme", 256)?
+            .map(|s| app_scheme(&s))
+            .transpose()?;
         let kakao_open_app = match params.get("kakaoOpenApp") {
             None | Some(Value::Null) => false,
             Some(Value::Bool(b)) => *b,
             Some(Value::String(s)) => s == "true",
-            Some(_) => return Err(DomainError::invalid("kakaoOpenApp 은 true 또는 false 여야 합니다.")),
+            Some(_) => {
+                return Err(DomainError::invalid(
+                    "kakaoOpenApp 은 true 또는 false 여야 합니다.",
+                ));
+            }
         };
         Ok(PayRequest {
             pg,
@@ -261,9 +330,18 @@ mod tests {
 
     #[test]
     fn pg_forms() {
-        assert_eq!(PgChoice::parse(Some("kakaopay.TC0ONETIME")).unwrap().merchant_id.as_deref(), Some("TC0ONETIME"));
+        assert_eq!(
+            PgChoice::parse(Some("kakaopay.TC0ONETIME"))
+                .unwrap()
+                .merchant_id
+                .as_deref(),
+            Some("TC0ONETIME")
+        );
         assert!(PgChoice::parse(None).is_ok());
-        assert_eq!(PgChoice::parse(Some("html5_inicis")).unwrap_err().code, ErrorCode::UnsupportedPg);
+        assert_eq!(
+            PgChoice::parse(Some("html5_inicis")).unwrap_err().code,
+            ErrorCode::UnsupportedPg
+        );
     }
 
     #[test]
@@ -274,7 +352,10 @@ mod tests {
             b[k] = v;
             parse(b)
         };
-        assert_eq!(with("pay_method", json!("vbank")).unwrap_err().code, ErrorCode::UnsupportedPayMethod);
+        assert_eq!(
+            with("pay_method", json!("vbank")).unwrap_err().code,
+            ErrorCode::UnsupportedPayMethod
+        );
         assert!(with("amount", json!(1000.5)).is_err());
         assert!(with("amount", json!(0)).is_err());
         assert!(with("amount", json!(-1)).is_err());
@@ -287,9 +368,12 @@ mod tests {
 
     #[test]
     fn app_scheme_and_notice_urls() {
-        let r = parse(json!({"merchant_uid": "m1", "amount": 1000, "app_scheme": "myapp://pay?x=y",
+        let r = parse(
+            json!({"merchant_uid": "m1", "amount": 1000, "app_scheme": "myapp://pay?x=y",
             "notice_url": ["https://a.example/hook", "https://b.example/hook"],
-            "custom_data": {"order": 7}})).unwrap();
+            "custom_data": {"order": 7}}),
+        )
+        .unwrap();
         assert_eq!(r.app_scheme.as_deref(), Some("myapp"));
         assert_eq!(r.notice_urls.len(), 2);
         assert_eq!(r.custom_data.as_deref(), Some(r#"{"order":7}"#));

@@ -25,7 +25,9 @@ pub fn build_router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn health(axum::extract::State(state): axum::extract::State<AppState>) -> axum::response::Response {
+async fn health(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> axum::response::Response {
     match state.store.ping().await {
         Ok(()) => crate::http::ok(serde_json::json!({ "status": "ok" })),
         Err(e) => axum::response::IntoResponse::into_response(crate::http::ApiError::from(e)),
@@ -52,10 +54,15 @@ impl Application {
     }
 
     /// Serves until `shutdown` resolves; reconciliation runs beside it.
-    pub async fn run_until(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    pub async fn run_until(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
         let reconciler = reconcile::spawn(self.state.clone());
         let app = build_router(self.state);
-        let result = axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await;
+        let result = axum::serve(self.listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await;
         reconciler.abort();
         result
     }

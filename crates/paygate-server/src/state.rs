@@ -17,8 +17,19 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(store: Store, clock: Arc<dyn Clock>, pg: Arc<dyn PgConnector>, config: Config) -> Self {
-        AppState { store, clock, pg, config: Arc::new(config), tokens: Arc::new(TokenCache::default()) }
+    pub fn new(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        pg: Arc<dyn PgConnector>,
+        config: Config,
+    ) -> Self {
+        AppState {
+            store,
+            clock,
+            pg,
+            config: Arc::new(config),
+            tokens: Arc::new(TokenCache::default()),
+        }
     }
 
     pub fn now(&self) -> i64 {

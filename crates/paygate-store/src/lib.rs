@@ -52,9 +52,9 @@ impl From<sqlx::Error> for StoreError {
             return StoreError::Conflict(db.message().to_owned());
         }
         match e {
-            sqlx::Error::ColumnDecode { .. } | sqlx::Error::ColumnNotFound(_) | sqlx::Error::Decode(_) => {
-                StoreError::Corrupt(e.to_string())
-            }
+            sqlx::Error::ColumnDecode { .. }
+            | sqlx::Error::ColumnNotFound(_)
+            | sqlx::Error::Decode(_) => StoreError::Corrupt(e.to_string()),
             other => StoreError::Unavailable(other.to_string()),
         }
     }
@@ -194,8 +194,14 @@ mod tests {
 
     #[test]
     fn urls() {
-        assert_eq!(normalize_url("sqlite://paygate.db").unwrap().0, "sqlite://paygate.db?mode=rwc");
-        assert_eq!(normalize_url("postgres://u@h/db").unwrap().1, Backend::Postgres);
+        assert_eq!(
+            normalize_url("sqlite://paygate.db").unwrap().0,
+            "sqlite://paygate.db?mode=rwc"
+        );
+        assert_eq!(
+            normalize_url("postgres://u@h/db").unwrap().1,
+            Backend::Postgres
+        );
         assert!(normalize_url("mysql://x").is_err());
         assert!(normalize_url("sqlite://").is_err());
     }

@@ -99,13 +99,19 @@ impl Store {
 
     pub async fn merchant_by_code(&self, code: &str) -> Result<Option<Merchant>> {
         let sql = format!("SELECT {COLUMNS} FROM merchants WHERE merchant_code = $1");
-        let row = sqlx::query(&sql).bind(code).fetch_optional(self.pool()).await?;
+        let row = sqlx::query(&sql)
+            .bind(code)
+            .fetch_optional(self.pool())
+            .await?;
         row.as_ref().map(merchant_from_row).transpose()
     }
 
     pub async fn merchant_by_imp_key(&self, imp_key: &str) -> Result<Option<Merchant>> {
         let sql = format!("SELECT {COLUMNS} FROM merchants WHERE imp_key = $1");
-        let row = sqlx::query(&sql).bind(imp_key).fetch_optional(self.pool()).await?;
+        let row = sqlx::query(&sql)
+            .bind(imp_key)
+            .fetch_optional(self.pool())
+            .await?;
         row.as_ref().map(merchant_from_row).transpose()
     }
 

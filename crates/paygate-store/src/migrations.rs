@@ -9,7 +9,7 @@ use sqlx::Executor;
 const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_init.sql"))];
 
 /// Arbitrary constant naming paygate's migration lock among PostgreSQL advisory locks.
-const MIGRATION_LOCK_KEY: i64 = 0x7061_7967_6174_65; // "paygate"
+const MIGRATION_LOCK_KEY: i64 = 0x0070_6179_6761_7465; // "paygate"
 
 pub(crate) async fn run(store: &Store) -> Result<()> {
     let mut conn = store.pool().acquire().await?;

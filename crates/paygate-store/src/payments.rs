@@ -33,7 +33,9 @@ pub struct Page {
 fn status_condition(filter: StatusFilter) -> &'static str {
     match filter {
         StatusFilter::All => "1 = 1",
-        StatusFilter::Only(PaymentStatus::Ready | PaymentStatus::Approving) => "status IN ('ready', 'approving')",
+        StatusFilter::Only(PaymentStatus::Ready | PaymentStatus::Approving) => {
+            "status IN ('ready', 'approving')"
+        }
         StatusFilter::Only(PaymentStatus::Paid) => "status = 'paid'",
         StatusFilter::Only(PaymentStatus::Cancelled) => "status = 'cancelled'",
         StatusFilter::Only(PaymentStatus::Failed) => "status = 'failed'",
@@ -123,7 +125,9 @@ impl Store {
 
     /// One payment of one merchant, with its cancel history.
     pub async fn payment(&self, merchant_code: &str, imp_uid: &str) -> Result<Option<Payment>> {
-        let sql = format!("SELECT {PAYMENT_COLUMNS} FROM payments WHERE imp_uid = $1 AND merchant_code = $2");
+        let sql = format!(
+            "SELECT {PAYMENT_COLUMNS} FROM payments WHERE imp_uid = $1 AND merchant_code = $2"
+        );
         let row = sqlx::query(&sql)
             .bind(imp_uid)
             .bind(merchant_code)
@@ -143,7 +147,10 @@ impl Store {
     /// addressed by imp_uid, never for the REST API.
     pub async fn payment_unscoped(&self, imp_uid: &str) -> Result<Option<Payment>> {
         let sql = format!("SELECT {PAYMENT_COLUMNS} FROM payments WHERE imp_uid = $1");
-        let row = sqlx::query(&sql).bind(imp_uid).fetch_optional(self.pool()).await?;
+        let row = sqlx::query(&sql)
+            .bind(imp_uid)
+            .fetch_optional(self.pool())
+            .await?;
         match row {
             None => Ok(None),
             Some(row) => {
@@ -156,7 +163,12 @@ impl Store {
 
     /// `GET /payments?imp_uid[]=…&merchant_uid[]=…`: every found payment, in request order
     /// (imp_uids first). For a merchant_uid, its most recent payment.
-    pub async fn payments_by_ids(&self, merchant_code: &str, imp_uids: &[String], merchant_uids: &[String]) -> Result<Vec<Payment>> {
+    pub async fn payments_by_ids(
+        &self,
+        merchant_code: &str,
+        imp_uids: &[String],
+        merchant_uids: &[String],
+    ) -> Result<Vec<Payment>> {
         let mut found = Vec::new();
         for imp_uid in imp_uids {
             if let Some(p) = self.payment(merchant_code, imp_uid).await? {
@@ -183,7 +195,10 @@ impl Store {
     pub async fn payments_page(&self, q: &PageQuery<'_>) -> Result<Page> {
         let limit = q.limit.clamp(1, PAGE_LIMIT_MAX);
         let offset = (q.page.max(1) - 1).saturating_mul(limit);
-        let mut conditions = vec!["merchant_code = $1".to_owned(), status_condition(q.status).to_owned()];
+        let mut conditions = vec![
+            "merchant_code = $1".to_owned(),
+            status_condition(q.status).to_owned(),
+        ];
         let mut next_param = 2;
         if q.merchant_uid.is_some() {
             conditions.push(format!("merchant_uid = ${next_param}"));
@@ -191,7 +206,10 @@ impl Store {
         }
         if q.window.is_some() {
             let col = time_column(q.status);
-            conditions.push(format!("{col} >= ${next_param} AND {col} <= ${}", next_param + 1));
+            conditions.push(format!(
+                "{col} >= ${next_param} AND {col} <= ${}",
+                next_param + 1
+            ));
             next_param += 2;
         }
         let where_clause = conditions.join(" AND ");
@@ -214,9 +232,15 @@ impl Store {
         }
         let total = count.fetch_one(self.pool()).await?;
         let rows = list.bind(limit).bind(offset).fetch_all(self.pool()).await?;
-        let mut payments = rows.iter().map(payment_from_row).collect::<Result<Vec<_>>>()?;
+        let mut payments = rows
+            .iter()
+            .map(payment_from_row)
+            .collect::<Result<Vec<_>>>()?;
         self.attach_cancel_history(&mut payments).await?;
-        Ok(Page { total, list: payments })
+        Ok(Page {
+            total,
+            list: payments,
+        })
     }
 
     async fn attach_cancel_history(&self, payments: &mut [Payment]) -> Result<()> {
@@ -254,7 +278,11 @@ impl Store {
     }
 
     /// Whether this merchant_uid has already been charged (paid, or paid then cancelled).
-    pub async fn merchant_uid_charged(&self, merchant_code: &str, merchant_uid: &str) -> Result<bool> {
+    pub async fn merchant_uid_charged(
+        &self,
+        merchant_code: &str,
+        merchant_uid: &str,
+    ) -> Result<bool> {
         let n: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM payments WHERE merchant_code = $1 AND merchant_uid = $2 \
              AND status IN ('approving', 'paid', 'cancelled')",
@@ -268,7 +296,12 @@ impl Store {
 
     /// Payments whose outcome is not settled: `approving` (any age) and `ready` started
     /// before `ready_before`. Reconciliation asks the PG about each.
-    pub async fn unsettled_payments(&self, ready_before: i64, approving_before: i64, limit: i64) -> Result<Vec<Payment>> {
+    pub async fn unsettled_payments(
+        &self,
+        ready_before: i64,
+        approving_before: i64,
+        limit: i64,
+    ) -> Result<Vec<Payment>> {
         let sql = format!(
             "SELECT {PAYMENT_COLUMNS} FROM payments WHERE (status = 'ready' AND started_at < $1) \
              OR (status = 'approving' AND updated_at < $2) OR (cancel_pending > 0 AND updated_at < $2) \

@@ -24,7 +24,13 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<Prepared> {
 
 impl Store {
     /// Registers an amount; `Conflict` when this merchant_uid already has one.
-    pub async fn insert_prepare(&self, merchant_code: &str, merchant_uid: &str, amount: Amount, now: i64) -> Result<Prepared> {
+    pub async fn insert_prepare(
+        &self,
+        merchant_code: &str,
+        merchant_uid: &str,
+        amount: Amount,
+        now: i64,
+    ) -> Result<Prepared> {
         let row = sqlx::query(
             "INSERT INTO prepares (merchant_code, merchant_uid, amount, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $4) ON CONFLICT (merchant_code, merchant_uid) DO NOTHING \
@@ -43,7 +49,13 @@ impl Store {
     }
 
     /// Changes a registered amount; `None` when there is none.
-    pub async fn update_prepare(&self, merchant_code: &str, merchant_uid: &str, amount: Amount, now: i64) -> Result<Option<Prepared>> {
+    pub async fn update_prepare(
+        &self,
+        merchant_code: &str,
+        merchant_uid: &str,
+        amount: Amount,
+        now: i64,
+    ) -> Result<Option<Prepared>> {
         let row = sqlx::query(
             "UPDATE prepares SET amount = $3, updated_at = $4 WHERE merchant_code = $1 AND merchant_uid = $2 \
              RETURNING merchant_uid, amount, created_at, updated_at",
@@ -57,7 +69,11 @@ impl Store {
         row.as_ref().map(from_row).transpose()
     }
 
-    pub async fn prepare(&self, merchant_code: &str, merchant_uid: &str) -> Result<Option<Prepared>> {
+    pub async fn prepare(
+        &self,
+        merchant_code: &str,
+        merchant_uid: &str,
+    ) -> Result<Option<Prepared>> {
         let row = sqlx::query(
             "SELECT merchant_uid, amount, created_at, updated_at FROM prepares WHERE merchant_code = $1 AND merchant_uid = $2",
         )

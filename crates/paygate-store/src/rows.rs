@@ -3,7 +3,9 @@
 
 use crate::{Result, StoreError};
 use paygate_core::payment::{Buyer, CardDetails};
-use paygate_core::{Amount, CancelRecord, ImpUid, MerchantCode, MerchantUid, Payment, PaymentStatus};
+use paygate_core::{
+    Amount, CancelRecord, ImpUid, MerchantCode, MerchantUid, Payment, PaymentStatus,
+};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 

@@ -11,7 +11,7 @@ use sqlx::Row;
 #[derive(Debug)]
 pub enum ApprovalClaim {
     /// This caller owns the approval: it, and only it, calls the PG.
-    Claimed(Payment),
+    Claimed(Box<Payment>),
     /// Another payment of the same merchant_uid is already approving, paid or cancelled.
     OrderAlreadyCharged,
     /// The payment is no longer `ready` (someone else claimed it, or it failed).
@@ -21,7 +21,7 @@ pub enum ApprovalClaim {
 #[derive(Debug)]
 pub enum CancelClaim {
     /// The amount is reserved on the payment; this caller calls the PG.
-    Claimed(Payment),
+    Claimed(Box<Payment>),
     /// The payment changed since it was read (another cancel, or one in flight).
     Lost,
 }
@@ -47,8 +47,13 @@ impl Store {
             "UPDATE payments SET status = 'approving', version = version + 1, updated_at = $2 \
              WHERE imp_uid = $1 AND status = 'ready' RETURNING {PAYMENT_COLUMNS}"
         );
-        match sqlx::query(&sql).bind(imp_uid).bind(now).fetch_optional(self.pool()).await {
-            Ok(Some(row)) => Ok(ApprovalClaim::Claimed(payment_from_row(&row)?)),
+        match sqlx::query(&sql)
+            .bind(imp_uid)
+            .bind(now)
+            .fetch_optional(self.pool())
+            .await
+        {
+            Ok(Some(row)) => Ok(ApprovalClaim::Claimed(Box::new(payment_from_row(&row)?))),
             Ok(None) => Ok(ApprovalClaim::NotReady),
             Err(e) => match StoreError::from(e) {
                 StoreError::Conflict(_) => Ok(ApprovalClaim::OrderAlreadyCharged),
@@ -59,7 +64,13 @@ impl Store {
 
     /// approving → paid, with what the PG reported. `None` when the payment was not
     /// `approving` (already settled by someone else).
-    pub async fn mark_paid(&self, imp_uid: &str, approval: &Approval, receipt_url: Option<&str>, now: i64) -> Result<Option<Payment>> {
+    pub async fn mark_paid(
+        &self,
+        imp_uid: &str,
+        approval: &Approval,
+        receipt_url: Option<&str>,
+        now: i64,
+    ) -> Result<Option<Payment>> {
         let mut tx = self.begin_write().await?;
         let sql = format!(
             "UPDATE payments SET status = 'paid', version = version + 1, updated_at = $2, \
@@ -97,7 +108,12 @@ impl Store {
     }
 
     /// ready|approving → failed. `None` when the payment was in neither state.
-    pub async fn mark_failed(&self, imp_uid: &str, reason: &str, now: i64) -> Result<Option<Payment>> {
+    pub async fn mark_failed(
+        &self,
+        imp_uid: &str,
+        reason: &str,
+        now: i64,
+    ) -> Result<Option<Payment>> {
         let sql = format!(
             "UPDATE payments SET status = 'failed', version = version + 1, updated_at = $2, \
              failed_at = $2, fail_reason = $3 \
@@ -114,7 +130,13 @@ impl Store {
 
     /// Reserves `amount` on a paid payment for one cancel, if the payment is still at
     /// `version` and no other cancel is in flight.
-    pub async fn claim_cancel(&self, imp_uid: &str, version: i64, amount: Amount, now: i64) -> Result<CancelClaim> {
+    pub async fn claim_cancel(
+        &self,
+        imp_uid: &str,
+        version: i64,
+        amount: Amount,
+        now: i64,
+    ) -> Result<CancelClaim> {
         let sql = format!(
             "UPDATE payments SET cancel_pending = $3, version = version + 1, updated_at = $4 \
              WHERE imp_uid = $1 AND version = $2 AND status = 'paid' AND cancel_pending = 0 \
@@ -128,7 +150,7 @@ impl Store {
             .fetch_optional(self.pool())
             .await?;
         Ok(match row {
-            Some(row) => CancelClaim::Claimed(payment_from_row(&row)?),
+            Some(row) => CancelClaim::Claimed(Box::new(payment_from_row(&row)?)),
             None => CancelClaim::Lost,
         })
     }
@@ -136,7 +158,14 @@ impl Store {
     /// Records a cancel the PG accepted, releasing the reservation made by `claim_cancel`
     /// (the payment must still be at `claimed_version`). The payment becomes `cancelled` when
     /// nothing is left.
-    pub async fn record_cancel(&self, imp_uid: &str, claimed_version: i64, record: &CancelRecord, pg_action_id: Option<&str>, now: i64) -> Result<Option<Payment>> {
+    pub async fn record_cancel(
+        &self,
+        imp_uid: &str,
+        claimed_version: i64,
+        record: &CancelRecord,
+        pg_action_id: Option<&str>,
+        now: i64,
+    ) -> Result<Option<Payment>> {
         let mut tx = self.begin_write().await?;
         let sql = format!(
             "UPDATE payments SET cancel_amount = cancel_amount + $3, cancel_tax_free = cancel_tax_free + $4, \
@@ -158,11 +187,13 @@ impl Store {
             return Ok(None);
         };
         let mut payment = payment_from_row(&row)?;
-        let seq: i64 = sqlx::query("SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM payment_cancels WHERE imp_uid = $1")
-            .bind(imp_uid)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get("next")?;
+        let seq: i64 = sqlx::query(
+            "SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM payment_cancels WHERE imp_uid = $1",
+        )
+        .bind(imp_uid)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("next")?;
         sqlx::query(
             "INSERT INTO payment_cancels (cancellation_id, imp_uid, seq, pg_tid, pg_action_id, amount, tax_free, \
              vat_amount, reason, cancelled_at, receipt_url) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
@@ -181,12 +212,21 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        payment.cancel_history = self.payment(payment.merchant_code.as_str(), imp_uid).await?.map(|p| p.cancel_history).unwrap_or_default();
+        payment.cancel_history = self
+            .payment(payment.merchant_code.as_str(), imp_uid)
+            .await?
+            .map(|p| p.cancel_history)
+            .unwrap_or_default();
         Ok(Some(payment))
     }
 
     /// Drops the reservation of a cancel the PG refused.
-    pub async fn release_cancel(&self, imp_uid: &str, claimed_version: i64, now: i64) -> Result<bool> {
+    pub async fn release_cancel(
+        &self,
+        imp_uid: &str,
+        claimed_version: i64,
+        now: i64,
+    ) -> Result<bool> {
         let done = sqlx::query(
             "UPDATE payments SET cancel_pending = 0, version = version + 1, updated_at = $3 \
              WHERE imp_uid = $1 AND version = $2",

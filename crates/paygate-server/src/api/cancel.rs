@@ -15,11 +15,22 @@ use std::time::Duration;
 /// Longest cancel reason kept.
 const REASON_MAX_CHARS: usize = 200;
 
-pub async fn cancel(State(state): State<AppState>, auth: Authenticated, params: Params) -> ApiResult<Response> {
-    let target = match (params.string("imp_uid", 40)?, params.string("merchant_uid", 100)?) {
+pub async fn cancel(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    params: Params,
+) -> ApiResult<Response> {
+    let target = match (
+        params.string("imp_uid", 40)?,
+        params.string("merchant_uid", 100)?,
+    ) {
         (Some(imp_uid), _) => CancelTarget::ImpUid(imp_uid),
         (None, Some(merchant_uid)) => CancelTarget::MerchantUid(merchant_uid),
-        (None, None) => return Err(ApiError::invalid("imp_uid 또는 merchant_uid 를 지정해주세요.")),
+        (None, None) => {
+            return Err(ApiError::invalid(
+                "imp_uid 또는 merchant_uid 를 지정해주세요.",
+            ));
+        }
     };
     let request = CancelRequest {
         amount: params.amount("amount")?,
@@ -30,7 +41,12 @@ pub async fn cancel(State(state): State<AppState>, auth: Authenticated, params: 
     };
     // Refund account fields matter only for virtual-account payments (none through KakaoPay);
     // they are validated so junk is refused, then not stored.
-    for key in ["refund_holder", "refund_bank", "refund_account", "refund_tel"] {
+    for key in [
+        "refund_holder",
+        "refund_bank",
+        "refund_account",
+        "refund_tel",
+    ] {
         params.string(key, 100)?;
     }
     let mut pg_time = Duration::ZERO;

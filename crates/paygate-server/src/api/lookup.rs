@@ -27,8 +27,11 @@ fn parse_status(s: &str) -> ApiResult<StatusFilter> {
 }
 
 fn parse_sorting(q: &Query) -> ApiResult<Sorting> {
-    Sorting::parse(q.get("sorting").unwrap_or(""))
-        .ok_or_else(|| ApiError::invalid("sorting 은 -started, started, -paid, paid, -updated, updated 중 하나여야 합니다."))
+    Sorting::parse(q.get("sorting").unwrap_or("")).ok_or_else(|| {
+        ApiError::invalid(
+            "sorting 은 -started, started, -paid, paid, -updated, updated 중 하나여야 합니다.",
+        )
+    })
 }
 
 fn paging(q: &Query) -> ApiResult<(i64, i64)> {
@@ -45,7 +48,11 @@ fn paging(q: &Query) -> ApiResult<(i64, i64)> {
 
 fn paged_json(page: &Page, number: i64, limit: i64) -> Value {
     let previous = if number > 1 { number - 1 } else { 0 };
-    let next = if number.saturating_mul(limit) < page.total { number + 1 } else { 0 };
+    let next = if number.saturating_mul(limit) < page.total {
+        number + 1
+    } else {
+        0
+    };
     json!({
         "total": page.total,
         "previous": previous,
@@ -54,25 +61,43 @@ fn paged_json(page: &Page, number: i64, limit: i64) -> Value {
     })
 }
 
-pub async fn single(State(state): State<AppState>, auth: Authenticated, Path(imp_uid): Path<String>) -> ApiResult<Response> {
-    let payment = state.store.payment(auth.merchant_code.as_str(), &imp_uid).await?;
+pub async fn single(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Path(imp_uid): Path<String>,
+) -> ApiResult<Response> {
+    let payment = state
+        .store
+        .payment(auth.merchant_code.as_str(), &imp_uid)
+        .await?;
     let payment = payment.ok_or(ErrorCode::PaymentNotFound)?;
     Ok(ok(payment_json(&payment)))
 }
 
 /// `GET /payments?imp_uid[]=…&merchant_uid[]=…`: 200 when all were found, 207 when only
 /// some (the found ones are listed), 404 when none.
-pub async fn multiple(State(state): State<AppState>, auth: Authenticated, query: Query) -> ApiResult<Response> {
+pub async fn multiple(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    query: Query,
+) -> ApiResult<Response> {
     let imp_uids = query.all("imp_uid");
     let merchant_uids = query.all("merchant_uid");
     let asked = imp_uids.len() + merchant_uids.len();
     if asked == 0 {
-        return Err(ApiError::invalid("imp_uid[] 또는 merchant_uid[] 를 하나 이상 지정해주세요."));
+        return Err(ApiError::invalid(
+            "imp_uid[] 또는 merchant_uid[] 를 하나 이상 지정해주세요.",
+        ));
     }
     if asked > MULTI_IDS_MAX {
-        return Err(ApiError::invalid("imp_uid[] 와 merchant_uid[] 는 합해서 100개까지 조회할 수 있습니다."));
+        return Err(ApiError::invalid(
+            "imp_uid[] 와 merchant_uid[] 는 합해서 100개까지 조회할 수 있습니다.",
+        ));
     }
-    let found = state.store.payments_by_ids(auth.merchant_code.as_str(), &imp_uids, &merchant_uids).await?;
+    let found = state
+        .store
+        .payments_by_ids(auth.merchant_code.as_str(), &imp_uids, &merchant_uids)
+        .await?;
     if found.is_empty() {
         return Err(ErrorCode::PaymentNotFound.into());
     }
@@ -84,7 +109,13 @@ pub async fn multiple(State(state): State<AppState>, auth: Authenticated, query:
     Ok(ok(list))
 }
 
-async fn first_of(state: &AppState, auth: &Authenticated, merchant_uid: &str, status: StatusFilter, query: &Query) -> ApiResult<Response> {
+async fn first_of(
+    state: &AppState,
+    auth: &Authenticated,
+    merchant_uid: &str,
+    status: StatusFilter,
+    query: &Query,
+) -> ApiResult<Response> {
     let page = state
         .store
         .payments_page(&PageQuery {
@@ -101,15 +132,31 @@ async fn first_of(state: &AppState, auth: &Authenticated, merchant_uid: &str, st
     Ok(ok(payment_json(payment)))
 }
 
-pub async fn find(State(state): State<AppState>, auth: Authenticated, Path(merchant_uid): Path<String>, query: Query) -> ApiResult<Response> {
+pub async fn find(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Path(merchant_uid): Path<String>,
+    query: Query,
+) -> ApiResult<Response> {
     first_of(&state, &auth, &merchant_uid, StatusFilter::All, &query).await
 }
 
-pub async fn find_with_status(State(state): State<AppState>, auth: Authenticated, Path((merchant_uid, status)): Path<(String, String)>, query: Query) -> ApiResult<Response> {
+pub async fn find_with_status(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Path((merchant_uid, status)): Path<(String, String)>,
+    query: Query,
+) -> ApiResult<Response> {
     first_of(&state, &auth, &merchant_uid, parse_status(&status)?, &query).await
 }
 
-async fn all_of(state: &AppState, auth: &Authenticated, merchant_uid: &str, status: StatusFilter, query: &Query) -> ApiResult<Response> {
+async fn all_of(
+    state: &AppState,
+    auth: &Authenticated,
+    merchant_uid: &str,
+    status: StatusFilter,
+    query: &Query,
+) -> ApiResult<Response> {
     let (number, limit) = paging(query)?;
     let page = state
         .store
@@ -129,16 +176,31 @@ async fn all_of(state: &AppState, auth: &Authenticated, merchant_uid: &str, stat
     Ok(ok(paged_json(&page, number, limit)))
 }
 
-pub async fn find_all(State(state): State<AppState>, auth: Authenticated, Path(merchant_uid): Path<String>, query: Query) -> ApiResult<Response> {
+pub async fn find_all(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Path(merchant_uid): Path<String>,
+    query: Query,
+) -> ApiResult<Response> {
     all_of(&state, &auth, &merchant_uid, StatusFilter::All, &query).await
 }
 
-pub async fn find_all_with_status(State(state): State<AppState>, auth: Authenticated, Path((merchant_uid, status)): Path<(String, String)>, query: Query) -> ApiResult<Response> {
+pub async fn find_all_with_status(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Path((merchant_uid, status)): Path<(String, String)>,
+    query: Query,
+) -> ApiResult<Response> {
     all_of(&state, &auth, &merchant_uid, parse_status(&status)?, &query).await
 }
 
 /// `GET /payments/status/{status}?page&limit&from&to&sorting`.
-pub async fn by_status(State(state): State<AppState>, auth: Authenticated, Path(status): Path<String>, query: Query) -> ApiResult<Response> {
+pub async fn by_status(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Path(status): Path<String>,
+    query: Query,
+) -> ApiResult<Response> {
     let status = parse_status(&status)?;
     let (number, limit) = paging(&query)?;
     let to = query.int("to")?.unwrap_or_else(|| state.now());

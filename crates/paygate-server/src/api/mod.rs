@@ -16,11 +16,20 @@ pub fn router() -> Router<AppState> {
         .route("/payments", get(lookup::multiple))
         .route("/payments/status/{status}", get(lookup::by_status))
         .route("/payments/find/{merchant_uid}", get(lookup::find))
-        .route("/payments/find/{merchant_uid}/{status}", get(lookup::find_with_status))
+        .route(
+            "/payments/find/{merchant_uid}/{status}",
+            get(lookup::find_with_status),
+        )
         .route("/payments/findAll/{merchant_uid}", get(lookup::find_all))
-        .route("/payments/findAll/{merchant_uid}/{status}", get(lookup::find_all_with_status))
+        .route(
+            "/payments/findAll/{merchant_uid}/{status}",
+            get(lookup::find_all_with_status),
+        )
         .route("/payments/cancel", post(cancel::cancel))
-        .route("/payments/prepare", post(prepare::create).put(prepare::update))
+        .route(
+            "/payments/prepare",
+            post(prepare::create).put(prepare::update),
+        )
         .route("/payments/prepare/{merchant_uid}", get(prepare::show))
         .route("/payments/{imp_uid}", get(lookup::single))
 }

@@ -18,31 +18,67 @@ fn prepared_json(p: &Prepared) -> Value {
 }
 
 fn parse(params: &Params) -> ApiResult<(MerchantUid, Amount)> {
-    let uid = params.string("merchant_uid", 100)?.ok_or_else(|| ApiError::invalid("merchant_uid 는 필수입니다."))?;
+    let uid = params
+        .string("merchant_uid", 100)?
+        .ok_or_else(|| ApiError::invalid("merchant_uid 는 필수입니다."))?;
     let uid = MerchantUid::parse(&uid).map_err(|e| ApiError::invalid(e.0))?;
-    let amount = params.amount("amount")?.ok_or_else(|| ApiError::invalid("amount 는 필수입니다."))?;
+    let amount = params
+        .amount("amount")?
+        .ok_or_else(|| ApiError::invalid("amount 는 필수입니다."))?;
     if amount.is_zero() {
         return Err(ApiError::invalid("amount 는 0보다 커야 합니다."));
     }
     Ok((uid, amount))
 }
 
-pub async fn create(State(state): State<AppState>, auth: Authenticated, params: Params) -> ApiResult<Response> {
+pub async fn create(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    params: Params,
+) -> ApiResult<Response> {
     let (uid, amount) = parse(&params)?;
-    match state.store.insert_prepare(auth.merchant_code.as_str(), uid.as_str(), amount, state.now()).await {
+    match state
+        .store
+        .insert_prepare(
+            auth.merchant_code.as_str(),
+            uid.as_str(),
+            amount,
+            state.now(),
+        )
+        .await
+    {
         Ok(p) => Ok(ok(prepared_json(&p))),
         Err(StoreError::Conflict(_)) => Err(ErrorCode::PrepareAlreadyExists.into()),
         Err(e) => Err(e.into()),
     }
 }
 
-pub async fn update(State(state): State<AppState>, auth: Authenticated, params: Params) -> ApiResult<Response> {
+pub async fn update(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    params: Params,
+) -> ApiResult<Response> {
     let (uid, amount) = parse(&params)?;
-    let p = state.store.update_prepare(auth.merchant_code.as_str(), uid.as_str(), amount, state.now()).await?;
+    let p = state
+        .store
+        .update_prepare(
+            auth.merchant_code.as_str(),
+            uid.as_str(),
+            amount,
+            state.now(),
+        )
+        .await?;
     Ok(ok(prepared_json(&p.ok_or(ErrorCode::PrepareNotFound)?)))
 }
 
-pub async fn show(State(state): State<AppState>, auth: Authenticated, Path(merchant_uid): Path<String>) -> ApiResult<Response> {
-    let p = state.store.prepare(auth.merchant_code.as_str(), &merchant_uid).await?;
+pub async fn show(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Path(merchant_uid): Path<String>,
+) -> ApiResult<Response> {
+    let p = state
+        .store
+        .prepare(auth.merchant_code.as_str(), &merchant_uid)
+        .await?;
     Ok(ok(prepared_json(&p.ok_or(ErrorCode::PrepareNotFound)?)))
 }

@@ -134,7 +134,11 @@ impl<'a> PaymentView<'a> {
                     receipt_url: c.receipt_url.as_deref(),
                 })
                 .collect(),
-            cancel_receipt_urls: p.cancel_history.iter().filter_map(|c| c.receipt_url.as_deref()).collect(),
+            cancel_receipt_urls: p
+                .cancel_history
+                .iter()
+                .filter_map(|c| c.receipt_url.as_deref())
+                .collect(),
             cash_receipt_issued: false,
             customer_uid: None,
             customer_uid_usage: None,

@@ -32,7 +32,10 @@ pub async fn get_token(State(state): State<AppState>, params: Params) -> ApiResu
     let token = match state.store.live_token_of_key(&imp_key, now).await? {
         Some(mut live) => {
             if live.expires_at - now < EXTEND_WHEN_LEFT_SECS
-                && let Some(expiry) = state.store.extend_token(&live.token, live.expires_at + EXTEND_BY_SECS).await?
+                && let Some(expiry) = state
+                    .store
+                    .extend_token(&live.token, live.expires_at + EXTEND_BY_SECS)
+                    .await?
             {
                 live.expires_at = expiry;
             }
@@ -50,7 +53,9 @@ pub async fn get_token(State(state): State<AppState>, params: Params) -> ApiResu
         }
     };
     remember(&state.tokens, &token, &merchant.merchant_code);
-    Ok(ok(json!({ "access_token": token.token, "now": now, "expired_at": token.expires_at })))
+    Ok(ok(
+        json!({ "access_token": token.token, "now": now, "expired_at": token.expires_at }),
+    ))
 }
 
 fn remember(cache: &TokenCache, token: &StoredToken, merchant: &paygate_core::MerchantCode) {

@@ -17,7 +17,10 @@ pub fn escape(s: &str) -> String {
 
 /// JSON for a `<script>` block: `<`, `>` and `&` escaped so no string can close the tag.
 pub fn script_json(v: &serde_json::Value) -> String {
-    v.to_string().replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
+    v.to_string()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
 }
 
 /// `1234567` → `1,234,567`.
@@ -25,7 +28,7 @@ pub fn won(amount: i64) -> String {
     let digits = amount.abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -39,7 +42,10 @@ mod tests {
 
     #[test]
     fn escapes_and_formats() {
-        assert_eq!(escape("<img src=x onerror=alert(1)>"), "&lt;img src=x onerror=alert(1)&gt;");
+        assert_eq!(
+            escape("<img src=x onerror=alert(1)>"),
+            "&lt;img src=x onerror=alert(1)&gt;"
+        );
         assert_eq!(won(14000), "14,000");
         assert_eq!(won(1234567), "1,234,567");
         assert_eq!(won(5), "5");

@@ -30,7 +30,11 @@ fn error_page(status: StatusCode, message: &str) -> Response {
 
 fn api_error_page(e: ApiError) -> Response {
     let status = StatusCode::from_u16(e.code().http_status()).unwrap_or(StatusCode::BAD_REQUEST);
-    let status = if status == StatusCode::OK { StatusCode::BAD_REQUEST } else { status };
+    let status = if status == StatusCode::OK {
+        StatusCode::BAD_REQUEST
+    } else {
+        status
+    };
     error_page(status, &e.0.message)
 }
 
@@ -45,14 +49,30 @@ pub fn finish_url(state: &AppState, p: &Payment) -> String {
                 ("imp_success", success.to_string()),
             ];
             if !success {
-                query.push(("error_code", if p.status == PaymentStatus::Failed { "F400".into() } else { "F100".into() }));
-                query.push(("error_msg", p.fail_reason.clone().unwrap_or_else(|| "결제가 완료되지 않았습니다.".into())));
+                query.push((
+                    "error_code",
+                    if p.status == PaymentStatus::Failed {
+                        "F400".into()
+                    } else {
+                        "F100".into()
+                    },
+                ));
+                query.push((
+                    "error_msg",
+                    p.fail_reason
+                        .clone()
+                        .unwrap_or_else(|| "결제가 완료되지 않았습니다.".into()),
+                ));
             }
             let encoded = serde_urlencoded::to_string(&query).unwrap_or_default();
             let sep = if base.contains('?') { '&' } else { '?' };
             format!("{base}{sep}{encoded}")
         }
-        None => format!("{}/v1/checkout/{}/result", state.config.public_url.trim_end_matches('/'), p.imp_uid),
+        None => format!(
+            "{}/v1/checkout/{}/result",
+            state.config.public_url.trim_end_matches('/'),
+            p.imp_uid
+        ),
     }
 }
 
@@ -64,7 +84,11 @@ fn redirect(to: &str, pg_time: Duration) -> Response {
     response
 }
 
-pub async fn approval(State(state): State<AppState>, Path(imp_uid): Path<String>, query: Query) -> Response {
+pub async fn approval(
+    State(state): State<AppState>,
+    Path(imp_uid): Path<String>,
+    query: Query,
+) -> Response {
     let pg_token = query.get("pg_token").unwrap_or("").to_owned();
     let mut pg_time = Duration::ZERO;
     match approve_payment(&state, &imp_uid, &pg_token, &mut pg_time).await {
@@ -89,16 +113,27 @@ async fn settle_return(state: &AppState, imp_uid: &str) -> Response {
             let creds = credentials(&merchant)?;
             let order = timed(&mut pg_time, state.pg.order(&creds, &tid))
                 .await
-                .map_err(|e| paygate_core::error::DomainError::with_message(ErrorCode::PgOutcomeUnknown, e.to_string()))?;
+                .map_err(|e| {
+                    paygate_core::error::DomainError::with_message(
+                        ErrorCode::PgOutcomeUnknown,
+                        e.to_string(),
+                    )
+                })?;
             if matches!(order.state, PgState::Quit | PgState::Failed) {
                 let reason = match order.state {
                     PgState::Quit => "사용자가 결제를 취소하였습니다.".to_owned(),
                     _ => format!("카카오페이 결제 실패 ({})", order.raw_status),
                 };
-                state.store.mark_failed(imp_uid, &reason, state.now()).await.map_err(store_error)?;
+                state
+                    .store
+                    .mark_failed(imp_uid, &reason, state.now())
+                    .await
+                    .map_err(store_error)?;
             } else if matches!(order.state, PgState::Approved) {
                 // Cannot happen through the normal flow; settle through the one approval path.
-                if let Ok(paygate_store::ApprovalClaim::Claimed(c)) = state.store.claim_approval(imp_uid, state.now()).await {
+                if let Ok(paygate_store::ApprovalClaim::Claimed(c)) =
+                    state.store.claim_approval(imp_uid, state.now()).await
+                {
                     settle_from_order(state, &c, &order, &mut pg_time).await?;
                 }
             }
@@ -136,9 +171,18 @@ pub async fn result_page(State(state): State<AppState>, Path(imp_uid): Path<Stri
     let p = outcome.payment();
     let success = matches!(p.status, PaymentStatus::Paid | PaymentStatus::Cancelled);
     let (title, detail) = match p.status {
-        PaymentStatus::Paid | PaymentStatus::Cancelled => ("결제가 완료되었습니다", format!("{}원", won(p.amount.won()))),
-        PaymentStatus::Failed => ("결제가 완료되지 않았습니다", p.fail_reason.clone().unwrap_or_default()),
-        PaymentStatus::Ready | PaymentStatus::Approving => ("결제를 확인하고 있습니다", "잠시 후 다시 확인해주세요.".to_owned()),
+        PaymentStatus::Paid | PaymentStatus::Cancelled => (
+            "결제가 완료되었습니다",
+            format!("{}원", won(p.amount.won())),
+        ),
+        PaymentStatus::Failed => (
+            "결제가 완료되지 않았습니다",
+            p.fail_reason.clone().unwrap_or_default(),
+        ),
+        PaymentStatus::Ready | PaymentStatus::Approving => (
+            "결제를 확인하고 있습니다",
+            "잠시 후 다시 확인해주세요.".to_owned(),
+        ),
     };
     let message = json!({
         "source": "paygate",

@@ -16,15 +16,30 @@ use paygate_core::request_pay::PayRequest;
 use serde_json::{Value, json};
 use std::time::Duration;
 
-pub async fn start(State(state): State<AppState>, headers: HeaderMap, params: Params) -> ApiResult<Response> {
-    let code = params.string("imp_code", 20)?.ok_or_else(|| ApiError::invalid("imp_code(가맹점 식별코드)는 필수입니다."))?;
-    let code = MerchantCode::parse(&code).map_err(|_| ApiError::from(paygate_core::ErrorCode::UnknownMerchant))?;
+pub async fn start(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    params: Params,
+) -> ApiResult<Response> {
+    let code = params
+        .string("imp_code", 20)?
+        .ok_or_else(|| ApiError::invalid("imp_code(가맹점 식별코드)는 필수입니다."))?;
+    let code = MerchantCode::parse(&code)
+        .map_err(|_| ApiError::from(paygate_core::ErrorCode::UnknownMerchant))?;
     let request = match params.0.get("params") {
         Some(Value::Object(p)) => PayRequest::parse(p)?,
-        _ => return Err(ApiError::invalid("params 는 request_pay 파라메터 객체여야 합니다.")),
+        _ => {
+            return Err(ApiError::invalid(
+                "params 는 request_pay 파라메터 객체여야 합니다.",
+            ));
+        }
     };
-    let channel = Channel::parse(params.string("channel", 10)?.as_deref()).ok_or_else(|| ApiError::invalid("channel 은 pc 또는 mobile 이어야 합니다."))?;
-    let user_agent = headers.get("user-agent").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let channel = Channel::parse(params.string("channel", 10)?.as_deref())
+        .ok_or_else(|| ApiError::invalid("channel 은 pc 또는 mobile 이어야 합니다."))?;
+    let user_agent = headers
+        .get("user-agent")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let mut pg_time = Duration::ZERO;
     let result = start_payment(&state, &code, request, channel, user_agent, &mut pg_time).await;
     let mut response = match result {
@@ -46,7 +61,12 @@ pub async fn start(State(state): State<AppState>, headers: HeaderMap, params: Pa
         }
         Err(e) => {
             let (status, code, _) = e.error.code.row();
-            envelope(status, code, Some(&e.error.message), json!({ "imp_uid": e.imp_uid.map(|u| u.to_string()) }))
+            envelope(
+                status,
+                code,
+                Some(&e.error.message),
+                json!({ "imp_uid": e.imp_uid.map(|u| u.to_string()) }),
+            )
         }
     };
     if !pg_time.is_zero() {

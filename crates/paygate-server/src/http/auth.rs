@@ -68,7 +68,10 @@ fn token_from(parts: &Parts) -> Option<&str> {
 impl FromRequestParts<AppState> for Authenticated {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let token = token_from(parts).ok_or(ErrorCode::Unauthorized)?;
         if token.len() > TOKEN_MAX_LEN {
             return Err(ErrorCode::Unauthorized.into());
@@ -79,12 +82,19 @@ impl FromRequestParts<AppState> for Authenticated {
         {
             return Ok(Authenticated { merchant_code });
         }
-        let stored = state.store.token(token).await?.ok_or(ErrorCode::Unauthorized)?;
+        let stored = state
+            .store
+            .token(token)
+            .await?
+            .ok_or(ErrorCode::Unauthorized)?;
         if stored.expires_at <= now {
             return Err(ErrorCode::Unauthorized.into());
         }
-        let merchant_code = MerchantCode::parse(&stored.merchant_code).map_err(|_| ErrorCode::Internal)?;
-        state.tokens.put(token, merchant_code.clone(), stored.expires_at);
+        let merchant_code =
+            MerchantCode::parse(&stored.merchant_code).map_err(|_| ErrorCode::Internal)?;
+        state
+            .tokens
+            .put(token, merchant_code.clone(), stored.expires_at);
         Ok(Authenticated { merchant_code })
     }
 }

@@ -53,7 +53,11 @@ impl ApiError {
 
 pub fn envelope(status: u16, code: i32, message: Option<&str>, response: Value) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, Json(json!({ "code": code, "message": message, "response": response }))).into_response()
+    (
+        status,
+        Json(json!({ "code": code, "message": message, "response": response })),
+    )
+        .into_response()
 }
 
 /// A success: HTTP 200, code 0, message null.

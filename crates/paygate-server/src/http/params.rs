@@ -61,7 +61,11 @@ fn parse_json(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
         ))),
         Err(e) => Err(ApiError(DomainError::with_message(
             ErrorCode::MalformedBody,
-            format!("요청 본문을 해석할 수 없습니다: JSON 오류 (line {}, column {})", e.line(), e.column()),
+            format!(
+                "요청 본문을 해석할 수 없습니다: JSON 오류 (line {}, column {})",
+                e.line(),
+                e.column()
+            ),
         ))),
     }
 }
@@ -86,7 +90,11 @@ pub fn parse_form(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
                 if map.len() >= FORM_FIELDS_MAX {
                     return Err(ApiError::invalid("요청 필드가 너무 많습니다."));
                 }
-                let v = if is_list { Value::Array(vec![Value::String(value)]) } else { Value::String(value) };
+                let v = if is_list {
+                    Value::Array(vec![Value::String(value)])
+                } else {
+                    Value::String(value)
+                };
                 map.insert(key, v);
             }
         }
@@ -107,10 +115,14 @@ impl Params {
             return Ok(None);
         }
         if s.chars().count() > max_chars {
-            return Err(ApiError::invalid(format!("{key} 는 {max_chars}자 이내여야 합니다.")));
+            return Err(ApiError::invalid(format!(
+                "{key} 는 {max_chars}자 이내여야 합니다."
+            )));
         }
         if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-            return Err(ApiError::invalid(format!("{key} 에 제어 문자를 쓸 수 없습니다.")));
+            return Err(ApiError::invalid(format!(
+                "{key} 에 제어 문자를 쓸 수 없습니다."
+            )));
         }
         Ok(Some(s))
     }
@@ -120,7 +132,9 @@ impl Params {
         match self.0.get(key) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) if s.is_empty() => Ok(None),
-            Some(v) => Amount::from_json(v).map(Some).map_err(|e| ApiError(amount_error(key, e))),
+            Some(v) => Amount::from_json(v)
+                .map(Some)
+                .map_err(|e| ApiError(amount_error(key, e))),
         }
     }
 }

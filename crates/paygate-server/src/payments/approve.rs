@@ -49,17 +49,35 @@ impl Outcome {
 }
 
 async fn reload(state: &AppState, imp_uid: &str) -> Result<Payment, DomainError> {
-    state.store.payment_unscoped(imp_uid).await.map_err(store_error)?.ok_or_else(|| ErrorCode::PaymentNotFound.into())
+    state
+        .store
+        .payment_unscoped(imp_uid)
+        .await
+        .map_err(store_error)?
+        .ok_or_else(|| ErrorCode::PaymentNotFound.into())
 }
 
 async fn fail(state: &AppState, imp_uid: &str, reason: &str) -> Result<Outcome, DomainError> {
-    state.store.mark_failed(imp_uid, reason, state.now()).await.map_err(store_error)?;
+    state
+        .store
+        .mark_failed(imp_uid, reason, state.now())
+        .await
+        .map_err(store_error)?;
     Ok(Outcome::of(reload(state, imp_uid).await?))
 }
 
-pub async fn approve_payment(state: &AppState, imp_uid: &str, pg_token: &str, pg_time: &mut Duration) -> Result<Outcome, DomainError> {
+pub async fn approve_payment(
+    state: &AppState,
+    imp_uid: &str,
+    pg_token: &str,
+    pg_time: &mut Duration,
+) -> Result<Outcome, DomainError> {
     let payment = reload(state, imp_uid).await?;
-    let token_ok = !pg_token.is_empty() && pg_token.len() <= PG_TOKEN_MAX_LEN && pg_token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    let token_ok = !pg_token.is_empty()
+        && pg_token.len() <= PG_TOKEN_MAX_LEN
+        && pg_token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if payment.status != PaymentStatus::Ready {
         return wait_for_settlement(state, payment).await;
     }
@@ -67,9 +85,16 @@ pub async fn approve_payment(state: &AppState, imp_uid: &str, pg_token: &str, pg
         // Not even shaped like a pg_token: nothing to ask the PG, and nothing changes.
         return Err(DomainError::invalid("pg_token 이 올바르지 않습니다."));
     }
-    let claimed = match state.store.claim_approval(imp_uid, state.now()).await.map_err(store_error)? {
+    let claimed = match state
+        .store
+        .claim_approval(imp_uid, state.now())
+        .await
+        .map_err(store_error)?
+    {
         ApprovalClaim::Claimed(p) => p,
-        ApprovalClaim::NotReady => return wait_for_settlement(state, reload(state, imp_uid).await?).await,
+        ApprovalClaim::NotReady => {
+            return wait_for_settlement(state, reload(state, imp_uid).await?).await;
+        }
         ApprovalClaim::OrderAlreadyCharged => {
             // Another payment of this order is charged: never charge the buyer twice. The PG's
             // ready is left to expire unapproved.
@@ -109,10 +134,20 @@ pub async fn approve_payment(state: &AppState, imp_uid: &str, pg_token: &str, pg
 /// Writes an approval the PG reported, after checking it is for our amount. An approval of
 /// another amount is refunded at once and the payment fails: the gateway's record is the
 /// truth about what the merchant asked for.
-pub async fn record_approval(state: &AppState, claimed: &Payment, approval: paygate_core::pg::Approval, pg_time: &mut Duration) -> Result<Outcome, DomainError> {
+pub async fn record_approval(
+    state: &AppState,
+    claimed: &Payment,
+    approval: paygate_core::pg::Approval,
+    pg_time: &mut Duration,
+) -> Result<Outcome, DomainError> {
     let imp_uid = claimed.imp_uid.as_str();
     if approval.total != claimed.amount {
-        tracing::error!(imp_uid, expected = claimed.amount.won(), approved = approval.total.won(), "PG approved another amount; refunding");
+        tracing::error!(
+            imp_uid,
+            expected = claimed.amount.won(),
+            approved = approval.total.won(),
+            "PG approved another amount; refunding"
+        );
         let merchant = merchant_of(state, claimed.merchant_code.as_str()).await?;
         let creds = credentials(&merchant)?;
         let refund = CancelOrder {
@@ -126,9 +161,19 @@ pub async fn record_approval(state: &AppState, claimed: &Payment, approval: payg
         if let Err(e) = timed(pg_time, state.pg.cancel(&creds, refund)).await {
             tracing::error!(imp_uid, error = %e, "refund of a mismatched approval failed");
         }
-        return fail(state, imp_uid, "승인금액이 요청금액과 달라 자동취소되었습니다.").await;
+        return fail(
+            state,
+            imp_uid,
+            "승인금액이 요청금액과 달라 자동취소되었습니다.",
+        )
+        .await;
     }
-    match state.store.mark_paid(imp_uid, &approval, None, state.now()).await.map_err(store_error)? {
+    match state
+        .store
+        .mark_paid(imp_uid, &approval, None, state.now())
+        .await
+        .map_err(store_error)?
+    {
         Some(p) => {
             tracing::info!(imp_uid, amount = p.amount.won(), "paid");
             Ok(Outcome::Paid(p))
@@ -138,22 +183,39 @@ pub async fn record_approval(state: &AppState, claimed: &Payment, approval: payg
 }
 
 /// Settles an `approving` payment from the PG's own record of it.
-pub async fn settle_from_order(state: &AppState, claimed: &Payment, status: &OrderStatus, pg_time: &mut Duration) -> Result<Outcome, DomainError> {
+pub async fn settle_from_order(
+    state: &AppState,
+    claimed: &Payment,
+    status: &OrderStatus,
+    pg_time: &mut Duration,
+) -> Result<Outcome, DomainError> {
     let imp_uid = claimed.imp_uid.as_str();
     match status.state {
-        PgState::Approved | PgState::PartCancelled | PgState::Cancelled => match status.approval.clone() {
-            Some(approval) => record_approval(state, claimed, approval, pg_time).await,
-            None => {
-                tracing::error!(imp_uid, "PG reports approved without approval details");
-                Ok(Outcome::Pending(reload(state, imp_uid).await?))
+        PgState::Approved | PgState::PartCancelled | PgState::Cancelled => {
+            match status.approval.clone() {
+                Some(approval) => record_approval(state, claimed, approval, pg_time).await,
+                None => {
+                    tracing::error!(imp_uid, "PG reports approved without approval details");
+                    Ok(Outcome::Pending(reload(state, imp_uid).await?))
+                }
             }
-        },
-        PgState::Quit | PgState::Failed => fail(state, imp_uid, &format!("카카오페이 결제 미완료 ({})", status.raw_status)).await,
+        }
+        PgState::Quit | PgState::Failed => {
+            fail(
+                state,
+                imp_uid,
+                &format!("카카오페이 결제 미완료 ({})", status.raw_status),
+            )
+            .await
+        }
         PgState::Pending => Ok(Outcome::Pending(reload(state, imp_uid).await?)),
     }
 }
 
-async fn wait_for_settlement(state: &AppState, mut payment: Payment) -> Result<Outcome, DomainError> {
+async fn wait_for_settlement(
+    state: &AppState,
+    mut payment: Payment,
+) -> Result<Outcome, DomainError> {
     let deadline = tokio::time::Instant::now() + WAIT_FOR_WINNER;
     while payment.status == PaymentStatus::Approving && tokio::time::Instant::now() < deadline {
         tokio::time::sleep(WAIT_STEP).await;

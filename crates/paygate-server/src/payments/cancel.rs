@@ -27,12 +27,24 @@ pub enum CancelTarget {
     MerchantUid(String),
 }
 
-async fn find_target(state: &AppState, merchant: &MerchantCode, target: &CancelTarget) -> Result<Option<Payment>, DomainError> {
+async fn find_target(
+    state: &AppState,
+    merchant: &MerchantCode,
+    target: &CancelTarget,
+) -> Result<Option<Payment>, DomainError> {
     match target {
-        CancelTarget::ImpUid(imp_uid) => state.store.payment(merchant.as_str(), imp_uid).await.map_err(store_error),
+        CancelTarget::ImpUid(imp_uid) => state
+            .store
+            .payment(merchant.as_str(), imp_uid)
+            .await
+            .map_err(store_error),
         CancelTarget::MerchantUid(uid) => {
             // The charged payment of that order, if any (at most one exists); else the latest.
-            for status in [StatusFilter::Only(paygate_core::PaymentStatus::Paid), StatusFilter::Only(paygate_core::PaymentStatus::Cancelled), StatusFilter::All] {
+            for status in [
+                StatusFilter::Only(paygate_core::PaymentStatus::Paid),
+                StatusFilter::Only(paygate_core::PaymentStatus::Cancelled),
+                StatusFilter::All,
+            ] {
                 let page = state
                     .store
                     .payments_page(&PageQuery {
@@ -55,16 +67,34 @@ async fn find_target(state: &AppState, merchant: &MerchantCode, target: &CancelT
     }
 }
 
-pub async fn cancel_payment(state: &AppState, merchant: &MerchantCode, target: CancelTarget, request: CancelRequest, pg_time: &mut Duration) -> Result<Payment, DomainError> {
+pub async fn cancel_payment(
+    state: &AppState,
+    merchant: &MerchantCode,
+    target: CancelTarget,
+    request: CancelRequest,
+    pg_time: &mut Duration,
+) -> Result<Payment, DomainError> {
     let mut attempt = 0;
     let (claimed, plan) = loop {
         attempt += 1;
-        let payment = find_target(state, merchant, &target).await?.ok_or(ErrorCode::CancelTargetNotFound)?;
+        let payment = find_target(state, merchant, &target)
+            .await?
+            .ok_or(ErrorCode::CancelTargetNotFound)?;
         if !payment.cancel_pending.is_zero() {
             return Err(ErrorCode::CancelInProgress.into());
         }
         let plan = plan_cancel(&payment, &request)?;
-        match state.store.claim_cancel(payment.imp_uid.as_str(), payment.version, plan.amount, state.now()).await.map_err(store_error)? {
+        match state
+            .store
+            .claim_cancel(
+                payment.imp_uid.as_str(),
+                payment.version,
+                plan.amount,
+                state.now(),
+            )
+            .await
+            .map_err(store_error)?
+        {
             CancelClaim::Claimed(p) => break (p, plan),
             CancelClaim::Lost if attempt < CLAIM_ATTEMPTS => continue,
             CancelClaim::Lost => return Err(ErrorCode::CancelInProgress.into()),
@@ -123,13 +153,31 @@ pub async fn cancel_payment(state: &AppState, merchant: &MerchantCode, target: C
                 receipt_url: None,
             };
             let now = state.now();
-            match state.store.record_cancel(imp_uid, claimed.version, &record, answer.action_id.as_deref(), now).await {
+            match state
+                .store
+                .record_cancel(
+                    imp_uid,
+                    claimed.version,
+                    &record,
+                    answer.action_id.as_deref(),
+                    now,
+                )
+                .await
+            {
                 Ok(Some(p)) => {
-                    tracing::info!(imp_uid, amount = plan.amount.won(), full = plan.is_full, "cancelled");
+                    tracing::info!(
+                        imp_uid,
+                        amount = plan.amount.won(),
+                        full = plan.is_full,
+                        "cancelled"
+                    );
                     Ok(p)
                 }
                 Ok(None) => {
-                    tracing::error!(imp_uid, "cancel accepted by the PG but the reservation moved; reconciliation will record it");
+                    tracing::error!(
+                        imp_uid,
+                        "cancel accepted by the PG but the reservation moved; reconciliation will record it"
+                    );
                     Err(ErrorCode::PgOutcomeUnknown.into())
                 }
                 Err(e) => {
@@ -141,7 +189,10 @@ pub async fn cancel_payment(state: &AppState, merchant: &MerchantCode, target: C
         Err(PgError::Refused { code, message }) => {
             release(state).await;
             tracing::info!(imp_uid, %code, %message, "PG refused the cancel");
-            Err(DomainError::with_message(ErrorCode::PgRefused, format!("PG사 취소 실패: {message}")))
+            Err(DomainError::with_message(
+                ErrorCode::PgRefused,
+                format!("PG사 취소 실패: {message}"),
+            ))
         }
         Err(PgError::Unknown(detail)) => {
             tracing::warn!(imp_uid, %detail, "cancel outcome unknown; reservation kept for reconciliation");

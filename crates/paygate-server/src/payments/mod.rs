@@ -19,7 +19,10 @@ use paygate_store::Merchant;
 /// The PG channel a payment goes through: the merchant's KakaoPay cid and secret key.
 pub fn credentials(merchant: &Merchant) -> Result<PgCredentials, DomainError> {
     match (&merchant.kakaopay_cid, &merchant.kakaopay_secret_key) {
-        (Some(cid), Some(key)) => Ok(PgCredentials { merchant_id: cid.clone(), secret_key: key.clone() }),
+        (Some(cid), Some(key)) => Ok(PgCredentials {
+            merchant_id: cid.clone(),
+            secret_key: key.clone(),
+        }),
         _ => Err(ErrorCode::PgNotConfigured.into()),
     }
 }

@@ -37,7 +37,11 @@ pub async fn reconcile_once(state: &AppState) -> Report {
     let now = state.now();
     let ready_before = now - state.config.ready_ttl.as_secs() as i64;
     let mut report = Report::default();
-    let payments = match state.store.unsettled_payments(ready_before, now - IN_FLIGHT_GRACE_SECS, BATCH).await {
+    let payments = match state
+        .store
+        .unsettled_payments(ready_before, now - IN_FLIGHT_GRACE_SECS, BATCH)
+        .await
+    {
         Ok(p) => p,
         Err(e) => {
             tracing::warn!(error = %e, "reconciliation could not list payments");
@@ -58,42 +62,100 @@ pub async fn reconcile_once(state: &AppState) -> Report {
     report
 }
 
-async fn settle(state: &AppState, payment: &Payment, report: &mut Report) -> Result<(), paygate_core::error::DomainError> {
+async fn settle(
+    state: &AppState,
+    payment: &Payment,
+    report: &mut Report,
+) -> Result<(), paygate_core::error::DomainError> {
     let imp_uid = payment.imp_uid.as_str();
     let merchant = merchant_of(state, payment.merchant_code.as_str()).await?;
     let creds = credentials(&merchant)?;
     let Some(tid) = payment.pg_tid.as_deref() else {
         // The ready never reached the PG (or its answer was lost): nothing can be charged.
-        if matches!(payment.status, PaymentStatus::Ready | PaymentStatus::Approving)
-            && state.store.mark_failed(imp_uid, "결제준비가 완료되지 않았습니다.", state.now()).await.map_err(store_error)?.is_some()
+        if matches!(
+            payment.status,
+            PaymentStatus::Ready | PaymentStatus::Approving
+        ) && state
+            .store
+            .mark_failed(imp_uid, "결제준비가 완료되지 않았습니다.", state.now())
+            .await
+            .map_err(store_error)?
+            .is_some()
         {
             report.failed += 1;
         }
         return Ok(());
     };
-    let order = state.pg.order(&creds, tid).await.map_err(|e| paygate_core::error::DomainError::with_message(paygate_core::ErrorCode::PgOutcomeUnknown, e.to_string()))?;
+    let order = state.pg.order(&creds, tid).await.map_err(|e| {
+        paygate_core::error::DomainError::with_message(
+            paygate_core::ErrorCode::PgOutcomeUnknown,
+            e.to_string(),
+        )
+    })?;
     let mut pg_time = Duration::ZERO;
     match payment.status {
-        PaymentStatus::Approving => count(settle_from_order(state, payment, &order, &mut pg_time).await?, report),
+        PaymentStatus::Approving => count(
+            settle_from_order(state, payment, &order, &mut pg_time).await?,
+            report,
+        ),
         PaymentStatus::Ready => match order.state {
             PgState::Quit | PgState::Failed => {
-                if state.store.mark_failed(imp_uid, &format!("카카오페이 결제 미완료 ({})", order.raw_status), state.now()).await.map_err(store_error)?.is_some() {
+                if state
+                    .store
+                    .mark_failed(
+                        imp_uid,
+                        &format!("카카오페이 결제 미완료 ({})", order.raw_status),
+                        state.now(),
+                    )
+                    .await
+                    .map_err(store_error)?
+                    .is_some()
+                {
                     report.failed += 1;
                 }
             }
             PgState::Approved | PgState::PartCancelled | PgState::Cancelled => {
                 // Approved at the PG without our claim: only possible through a bug or a
                 // manual approve; take it through the same claim as the approval URL.
-                match state.store.claim_approval(imp_uid, state.now()).await.map_err(store_error)? {
+                match state
+                    .store
+                    .claim_approval(imp_uid, state.now())
+                    .await
+                    .map_err(store_error)?
+                {
                     ApprovalClaim::Claimed(claimed) => match order.approval.clone() {
-                        Some(a) => count(record_approval(state, &claimed, a, &mut pg_time).await?, report),
+                        Some(a) => count(
+                            record_approval(state, &claimed, a, &mut pg_time).await?,
+                            report,
+                        ),
                         None => tracing::error!(imp_uid, "PG reports approved without details"),
                     },
                     ApprovalClaim::OrderAlreadyCharged => {
-                        tracing::error!(imp_uid, "second approval of a charged order at the PG; refunding");
-                        let refund = CancelOrder { tid: tid.to_owned(), amount: order.cancellable, tax_free: paygate_core::Amount::ZERO, vat: None, cancellable: order.cancellable, reason: Some("중복결제 자동취소".into()) };
-                        state.pg.cancel(&creds, refund).await.map_err(|e| paygate_core::error::DomainError::with_message(paygate_core::ErrorCode::PgOutcomeUnknown, e.to_string()))?;
-                        if state.store.mark_failed(imp_uid, FAIL_ALREADY_CHARGED, state.now()).await.map_err(store_error)?.is_some() {
+                        tracing::error!(
+                            imp_uid,
+                            "second approval of a charged order at the PG; refunding"
+                        );
+                        let refund = CancelOrder {
+                            tid: tid.to_owned(),
+                            amount: order.cancellable,
+                            tax_free: paygate_core::Amount::ZERO,
+                            vat: None,
+                            cancellable: order.cancellable,
+                            reason: Some("중복결제 자동취소".into()),
+                        };
+                        state.pg.cancel(&creds, refund).await.map_err(|e| {
+                            paygate_core::error::DomainError::with_message(
+                                paygate_core::ErrorCode::PgOutcomeUnknown,
+                                e.to_string(),
+                            )
+                        })?;
+                        if state
+                            .store
+                            .mark_failed(imp_uid, FAIL_ALREADY_CHARGED, state.now())
+                            .await
+                            .map_err(store_error)?
+                            .is_some()
+                        {
                             report.failed += 1;
                         }
                     }
@@ -116,10 +178,22 @@ async fn settle(state: &AppState, payment: &Payment, report: &mut Report) -> Res
                     cancelled_at: state.now(),
                     receipt_url: None,
                 };
-                if state.store.record_cancel(imp_uid, payment.version, &record, None, state.now()).await.map_err(store_error)?.is_some() {
+                if state
+                    .store
+                    .record_cancel(imp_uid, payment.version, &record, None, state.now())
+                    .await
+                    .map_err(store_error)?
+                    .is_some()
+                {
                     report.cancels_recorded += 1;
                 }
-            } else if order.cancelled_total == ours && state.store.release_cancel(imp_uid, payment.version, state.now()).await.map_err(store_error)? {
+            } else if order.cancelled_total == ours
+                && state
+                    .store
+                    .release_cancel(imp_uid, payment.version, state.now())
+                    .await
+                    .map_err(store_error)?
+            {
                 report.cancels_released += 1;
             }
         }

@@ -51,17 +51,35 @@ pub struct StartError {
 
 impl From<DomainError> for StartError {
     fn from(error: DomainError) -> Self {
-        StartError { error, imp_uid: None }
+        StartError {
+            error,
+            imp_uid: None,
+        }
     }
 }
 
 /// Where KakaoPay sends the buyer's browser back: the gateway's own return URLs.
 pub fn return_urls(public_url: &str, imp_uid: &ImpUid) -> (String, String, String) {
-    let base = format!("{}/v1/kakaopay/{}", public_url.trim_end_matches('/'), imp_uid);
-    (format!("{base}/approval"), format!("{base}/cancel"), format!("{base}/fail"))
+    let base = format!(
+        "{}/v1/kakaopay/{}",
+        public_url.trim_end_matches('/'),
+        imp_uid
+    );
+    (
+        format!("{base}/approval"),
+        format!("{base}/cancel"),
+        format!("{base}/fail"),
+    )
 }
 
-pub async fn start_payment(state: &AppState, merchant_code: &MerchantCode, request: PayRequest, channel: Channel, user_agent: Option<String>, pg_time: &mut Duration) -> Result<Started, StartError> {
+pub async fn start_payment(
+    state: &AppState,
+    merchant_code: &MerchantCode,
+    request: PayRequest,
+    channel: Channel,
+    user_agent: Option<String>,
+    pg_time: &mut Duration,
+) -> Result<Started, StartError> {
     let merchant = state
         .store
         .merchant_by_code(merchant_code.as_str())
@@ -72,11 +90,20 @@ pub async fn start_payment(state: &AppState, merchant_code: &MerchantCode, reque
     if let Some(cid) = &request.pg.merchant_id
         && *cid != creds.merchant_id
     {
-        return Err(DomainError::with_message(ErrorCode::UnsupportedPg, format!("가맹점에 등록되지 않은 카카오페이 상점 아이디입니다: {cid}")).into());
+        return Err(DomainError::with_message(
+            ErrorCode::UnsupportedPg,
+            format!("가맹점에 등록되지 않은 카카오페이 상점 아이디입니다: {cid}"),
+        )
+        .into());
     }
     let code = merchant_code.as_str();
     let uid = request.merchant_uid.as_str();
-    if state.store.merchant_uid_charged(code, uid).await.map_err(store_error)? {
+    if state
+        .store
+        .merchant_uid_charged(code, uid)
+        .await
+        .map_err(store_error)?
+    {
         return Err(DomainError::new(ErrorCode::AlreadyPaid).into());
     }
     if let Some(prepared) = state.store.prepare(code, uid).await.map_err(store_error)?
@@ -84,7 +111,10 @@ pub async fn start_payment(state: &AppState, merchant_code: &MerchantCode, reque
     {
         return Err(DomainError::with_message(
             ErrorCode::PreparedAmountMismatch,
-            format!("사전 등록된 결제금액({})과 요청 금액({})이 일치하지 않습니다.", prepared.amount, request.amount),
+            format!(
+                "사전 등록된 결제금액({})과 요청 금액({})이 일치하지 않습니다.",
+                prepared.amount, request.amount
+            ),
         )
         .into());
     }
@@ -129,7 +159,11 @@ pub async fn start_payment(state: &AppState, merchant_code: &MerchantCode, reque
         fail_reason: None,
         cancel_reason: None,
         receipt_url: None,
-        notice_url: if request.notice_urls.is_empty() { None } else { serde_json::to_string(&request.notice_urls).ok() },
+        notice_url: if request.notice_urls.is_empty() {
+            None
+        } else {
+            serde_json::to_string(&request.notice_urls).ok()
+        },
         m_redirect_url: request.m_redirect_url.clone(),
         app_scheme: request.app_scheme.clone(),
         language: request.language.clone(),
@@ -140,12 +174,15 @@ pub async fn start_payment(state: &AppState, merchant_code: &MerchantCode, reque
         attempt += 1;
         match state.store.insert_payment(&payment).await {
             Ok(()) => break,
-            Err(StoreError::Conflict(_)) if attempt < IMP_UID_ATTEMPTS => payment.imp_uid = ImpUid::generate(),
+            Err(StoreError::Conflict(_)) if attempt < IMP_UID_ATTEMPTS => {
+                payment.imp_uid = ImpUid::generate()
+            }
             Err(e) => return Err(store_error(e).into()),
         }
     }
 
-    let (approval_url, cancel_url, fail_url) = return_urls(&state.config.public_url, &payment.imp_uid);
+    let (approval_url, cancel_url, fail_url) =
+        return_urls(&state.config.public_url, &payment.imp_uid);
     let order = ReadyOrder {
         order_id: payment.imp_uid.to_string(),
         user_id: merchant_code.to_string(),
@@ -157,24 +194,40 @@ pub async fn start_payment(state: &AppState, merchant_code: &MerchantCode, reque
         cancel_url,
         fail_url,
     };
-    let failed = |error: DomainError, payment: &Payment| StartError { error, imp_uid: Some(payment.imp_uid.clone()) };
+    let failed = |error: DomainError, payment: &Payment| StartError {
+        error,
+        imp_uid: Some(payment.imp_uid.clone()),
+    };
     match timed(pg_time, state.pg.ready(&creds, order)).await {
         Ok(window) => {
-            state.store.set_pg_tid(payment.imp_uid.as_str(), &window.tid, state.now()).await.map_err(|e| failed(store_error(e), &payment))?;
+            state
+                .store
+                .set_pg_tid(payment.imp_uid.as_str(), &window.tid, state.now())
+                .await
+                .map_err(|e| failed(store_error(e), &payment))?;
             payment.pg_tid = Some(window.tid.clone());
             Ok(Started { payment, window })
         }
         Err(e) => {
             let message = match &e {
                 PgError::Refused { message, .. } => format!("카카오페이 결제준비 실패: {message}"),
-                PgError::Unknown(_) => "카카오페이 응답이 없어 결제를 시작하지 못했습니다.".to_owned(),
+                PgError::Unknown(_) => {
+                    "카카오페이 응답이 없어 결제를 시작하지 못했습니다.".to_owned()
+                }
             };
             tracing::warn!(imp_uid = %payment.imp_uid, error = %e, "PG ready failed");
             // Nothing was charged: a ready holds no money, so an unknown outcome fails too.
-            if let Err(e) = state.store.mark_failed(payment.imp_uid.as_str(), &message, state.now()).await {
+            if let Err(e) = state
+                .store
+                .mark_failed(payment.imp_uid.as_str(), &message, state.now())
+                .await
+            {
                 tracing::error!(imp_uid = %payment.imp_uid, error = %e, "could not mark a failed ready");
             }
-            Err(failed(DomainError::with_message(ErrorCode::PgRefused, message), &payment))
+            Err(failed(
+                DomainError::with_message(ErrorCode::PgRefused, message),
+                &payment,
+            ))
         }
     }
 }

@@ -41,7 +41,8 @@ macro_rules! on_both_backends {
 }
 
 pub fn postgres_admin_url() -> String {
-    std::env::var("PAYGATE_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+    std::env::var("PAYGATE_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
 }
 
 /// A database URL for one test: a temp SQLite file, or a fresh PostgreSQL schema.
@@ -60,7 +61,10 @@ pub async fn database_url(backend: Backend) -> String {
                 .connect(&admin)
                 .await
                 .expect("PostgreSQL must run on 127.0.0.1:5432 (the test command starts it)");
-            sqlx::query(&format!("CREATE SCHEMA {name}")).execute(&pool).await.expect("create schema");
+            sqlx::query(&format!("CREATE SCHEMA {name}"))
+                .execute(&pool)
+                .await
+                .expect("create schema");
             pool.close().await;
             let sep = if admin.contains('?') { '&' } else { '?' };
             format!("{admin}{sep}options=-c%20search_path%3D{name}")
@@ -84,6 +88,7 @@ pub struct Stack {
     pub client: paygate_client::Client,
     pub http: reqwest::Client,
     pub database_url: String,
+    pub state: AppState,
 }
 
 pub async fn create_merchant(store: &Store, kakaopay_secret_key: &str, now: i64) -> Merchant {
@@ -102,11 +107,18 @@ pub async fn create_merchant(store: &Store, kakaopay_secret_key: &str, now: i64)
         })
         .await
         .expect("create merchant");
-    Merchant { code: m.merchant_code, imp_key: m.imp_key, imp_secret, kakaopay_secret_key: kakaopay_secret_key.to_owned() }
+    Merchant {
+        code: m.merchant_code,
+        imp_key: m.imp_key,
+        imp_secret,
+        kakaopay_secret_key: kakaopay_secret_key.to_owned(),
+    }
 }
 
 pub async fn spawn_sandbox(secret_keys: Vec<String>) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind sandbox");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind sandbox");
     let addr = listener.local_addr().expect("addr");
     let config = kakaopay_sandbox::SandboxConfig {
         secret_keys,
@@ -117,7 +129,11 @@ pub async fn spawn_sandbox(secret_keys: Vec<String>) -> String {
     format!("http://{addr}")
 }
 
-pub async fn spawn_gateway(store: Store, clock: ManualClock, kakaopay_base_url: &str) -> String {
+pub async fn spawn_gateway(
+    store: Store,
+    clock: ManualClock,
+    kakaopay_base_url: &str,
+) -> (String, AppState) {
     let connector = KakaoPayConnector::new(KakaoPayConnectorConfig {
         base_url: kakaopay_base_url.to_owned(),
         request_timeout: Duration::from_secs(5),
@@ -134,9 +150,11 @@ pub async fn spawn_gateway(store: Store, clock: ManualClock, kakaopay_base_url: 
         ..Config::default()
     };
     let state = AppState::new(store, Arc::new(clock), Arc::new(connector), config);
-    let app = Application::bind(&addr.to_string(), state).await.expect("bind gateway");
+    let app = Application::bind(&addr.to_string(), state.clone())
+        .await
+        .expect("bind gateway");
     tokio::spawn(app.run());
-    format!("http://{addr}")
+    (format!("http://{addr}"), state)
 }
 
 pub async fn spawn(backend: Backend) -> Stack {
@@ -146,9 +164,22 @@ pub async fn spawn(backend: Backend) -> Stack {
     let store = Store::connect(&database_url).await.expect("store");
     let clock = ManualClock::starting_now();
     let merchant = create_merchant(&store, &secret_key, clock.now()).await;
-    let gateway = spawn_gateway(store.clone(), clock.clone(), &sandbox).await;
+    let (gateway, state) = spawn_gateway(store.clone(), clock.clone(), &sandbox).await;
     let client = paygate_client::Client::new(&gateway, &merchant.imp_key, &merchant.imp_secret);
-    Stack { gateway, sandbox, store, clock, merchant, client, http: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("http"), database_url }
+    Stack {
+        gateway,
+        sandbox,
+        store,
+        clock,
+        merchant,
+        client,
+        http: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("http"),
+        database_url,
+        state,
+    }
 }
 
 impl Stack {
@@ -166,13 +197,25 @@ impl Stack {
     }
 
     pub async fn tid_of(&self, imp_uid: &str) -> String {
-        self.store.payment_unscoped(imp_uid).await.expect("store").expect("payment").pg_tid.expect("tid")
+        self.store
+            .payment_unscoped(imp_uid)
+            .await
+            .expect("store")
+            .expect("payment")
+            .pg_tid
+            .expect("tid")
     }
 
     /// The buyer acts in the KakaoTalk app (sandbox control API); returns where the browser goes.
     pub async fn buyer(&self, imp_uid: &str, action: &str, body: Value) -> (u16, Value) {
         let tid = self.tid_of(imp_uid).await;
-        let r = self.http.post(format!("{}/sandbox/buyer/{tid}/{action}", self.sandbox)).json(&body).send().await.expect("buyer");
+        let r = self
+            .http
+            .post(format!("{}/sandbox/buyer/{tid}/{action}", self.sandbox))
+            .json(&body)
+            .send()
+            .await
+            .expect("buyer");
         let status = r.status().as_u16();
         (status, r.json().await.unwrap_or(Value::Null))
     }
@@ -180,7 +223,11 @@ impl Stack {
     /// The buyer's browser follows a redirect (one hop); returns status and Location.
     pub async fn follow(&self, url: &str) -> (u16, Option<String>) {
         let r = self.http.get(url).send().await.expect("follow");
-        let location = r.headers().get("location").and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let location = r
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         (r.status().as_u16(), location)
     }
 
@@ -191,10 +238,16 @@ impl Stack {
             .await;
         assert_eq!(status, 200, "checkout: {body}");
         assert_eq!(body["code"], 0, "checkout: {body}");
-        let imp_uid = body["response"]["imp_uid"].as_str().expect("imp_uid").to_owned();
+        let imp_uid = body["response"]["imp_uid"]
+            .as_str()
+            .expect("imp_uid")
+            .to_owned();
         let (status, answer) = self.buyer(&imp_uid, "approve", json!({})).await;
         assert_eq!(status, 200, "buyer approve: {answer}");
-        let redirect = answer["redirect_url"].as_str().expect("redirect_url").to_owned();
+        let redirect = answer["redirect_url"]
+            .as_str()
+            .expect("redirect_url")
+            .to_owned();
         let (status, _) = self.follow(&redirect).await;
         assert_eq!(status, 302);
         imp_uid
@@ -202,10 +255,69 @@ impl Stack {
 
     /// GET with the merchant's token; returns status and envelope.
     pub async fn get(&self, path: &str) -> (u16, Value) {
-        self.client.raw(reqwest::Method::GET, path, None).await.expect("raw get")
+        self.client
+            .raw(reqwest::Method::GET, path, None)
+            .await
+            .expect("raw get")
     }
 
     pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
-        self.client.raw(reqwest::Method::POST, path, Some(body)).await.expect("raw post")
+        self.client
+            .raw(reqwest::Method::POST, path, Some(body))
+            .await
+            .expect("raw post")
+    }
+}
+
+impl Stack {
+    /// Calls KakaoPay's (the sandbox's) wire API as the merchant would.
+    pub async fn kakaopay(&self, path: &str, body: Value) -> (u16, Value) {
+        let r = self
+            .http
+            .post(format!("{}{path}", self.sandbox))
+            .header(
+                "authorization",
+                format!("SECRET_KEY {}", self.merchant.kakaopay_secret_key),
+            )
+            .json(&body)
+            .send()
+            .await
+            .expect("kakaopay");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn sandbox_order(&self, imp_uid: &str) -> Value {
+        let tid = self.tid_of(imp_uid).await;
+        self.kakaopay(
+            "/online/v1/payment/order",
+            json!({"cid": "TC0ONETIME", "tid": tid}),
+        )
+        .await
+        .1
+    }
+
+    pub async fn sandbox_stats(&self) -> Value {
+        self.http
+            .get(format!("{}/sandbox/stats", self.sandbox))
+            .send()
+            .await
+            .expect("stats")
+            .json()
+            .await
+            .expect("stats json")
+    }
+
+    /// Moves both clocks: the gateway's (injected) and the sandbox's (control API).
+    pub async fn advance_clocks(&self, seconds: i64) {
+        self.clock.advance(seconds);
+        let r = self
+            .http
+            .post(format!("{}/sandbox/clock/advance", self.sandbox))
+            .json(&json!({"seconds": seconds}))
+            .send()
+            .await
+            .expect("advance");
+        assert!(r.status().is_success());
     }
 }

@@ -17,7 +17,9 @@ pub async fn run(args: DemoArgs) -> Result<(), String> {
     use super::DatabaseArgs;
     use super::serve::ServeArgs;
     let secret_key = format!("DEV{}", paygate_core::ids::generate_secret(16));
-    let sandbox_listener = tokio::net::TcpListener::bind(&args.sandbox_listen).await.map_err(|e| format!("cannot listen on {}: {e}", args.sandbox_listen))?;
+    let sandbox_listener = tokio::net::TcpListener::bind(&args.sandbox_listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", args.sandbox_listen))?;
     let sandbox_addr = sandbox_listener.local_addr().map_err(|e| e.to_string())?;
     let sandbox = kakaopay_sandbox::SandboxConfig {
         secret_keys: vec![secret_key.clone()],
@@ -28,7 +30,9 @@ pub async fn run(args: DemoArgs) -> Result<(), String> {
 
     let serve = ServeArgs {
         listen: args.listen.clone(),
-        db: DatabaseArgs { database_url: args.database_url.clone() },
+        db: DatabaseArgs {
+            database_url: args.database_url.clone(),
+        },
         public_url: None,
         kakaopay_base_url: format!("http://{sandbox_addr}"),
         reconcile_interval_secs: 30,
@@ -42,7 +46,9 @@ pub async fn run(args: DemoArgs) -> Result<(), String> {
     tracing::info!("kakaopay sandbox on http://{sandbox_addr}");
     tracing::info!("paygate listening on http://{gateway_addr}");
     println!("{merchant}");
-    app.run_until(super::shutdown_signal()).await.map_err(|e| e.to_string())
+    app.run_until(super::shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())
 }
 
 /// A fresh demo merchant wired to this run's sandbox key; prints its credentials.

@@ -58,7 +58,9 @@ async fn create(args: CreateArgs) -> Result<(), String> {
     if name.is_empty() || name.chars().count() > 100 {
         return Err("--name must be 1 to 100 characters".into());
     }
-    if args.kakaopay_cid.len() != 10 || !args.kakaopay_cid.bytes().all(|b| b.is_ascii_alphanumeric()) {
+    if args.kakaopay_cid.len() != 10
+        || !args.kakaopay_cid.bytes().all(|b| b.is_ascii_alphanumeric())
+    {
         return Err("--kakaopay-cid must be 10 letters or digits (e.g. TC0ONETIME)".into());
     }
     if let Some(url) = &args.notice_url {
@@ -128,7 +130,13 @@ async fn list(args: ListArgs) -> Result<(), String> {
         println!("{}", serde_json::Value::Array(list));
     } else {
         for m in merchants {
-            println!("{}  {}  imp_key={}  cid={}", m.merchant_code, m.name, m.imp_key, m.kakaopay_cid.as_deref().unwrap_or("-"));
+            println!(
+                "{}  {}  imp_key={}  cid={}",
+                m.merchant_code,
+                m.name,
+                m.imp_key,
+                m.kakaopay_cid.as_deref().unwrap_or("-")
+            );
         }
     }
     Ok(())

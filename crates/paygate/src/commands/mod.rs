@@ -14,7 +14,9 @@ pub struct DatabaseArgs {
 
 impl DatabaseArgs {
     pub async fn open(&self) -> Result<Store, String> {
-        Store::connect(&self.database_url).await.map_err(|e| format!("database: {e}"))
+        Store::connect(&self.database_url)
+            .await
+            .map_err(|e| format!("database: {e}"))
     }
 }
 

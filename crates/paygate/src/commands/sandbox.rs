@@ -5,7 +5,11 @@ use kakaopay_sandbox::SandboxConfig;
 
 #[derive(clap::Args, Clone)]
 pub struct SandboxArgs {
-    #[arg(long, env = "KAKAOPAY_SANDBOX_LISTEN", default_value = "127.0.0.1:8090")]
+    #[arg(
+        long,
+        env = "KAKAOPAY_SANDBOX_LISTEN",
+        default_value = "127.0.0.1:8090"
+    )]
     pub listen: String,
     /// A merchant secret key the sandbox accepts (repeatable).
     #[arg(long = "secret-key", required = true)]
@@ -19,7 +23,9 @@ pub struct SandboxArgs {
 }
 
 pub async fn run(args: SandboxArgs) -> Result<(), String> {
-    let listener = tokio::net::TcpListener::bind(&args.listen).await.map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
+    let listener = tokio::net::TcpListener::bind(&args.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let config = SandboxConfig {
         secret_keys: args.secret_keys,

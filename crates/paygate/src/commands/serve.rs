@@ -18,7 +18,11 @@ pub struct ServeArgs {
     #[arg(long, env = "PAYGATE_PUBLIC_URL")]
     pub public_url: Option<String>,
     /// KakaoPay API base URL: KakaoPay's own, or a paygate KakaoPay sandbox.
-    #[arg(long, env = "PAYGATE_KAKAOPAY_BASE_URL", default_value = "http://127.0.0.1:8090")]
+    #[arg(
+        long,
+        env = "PAYGATE_KAKAOPAY_BASE_URL",
+        default_value = "http://127.0.0.1:8090"
+    )]
     pub kakaopay_base_url: String,
     /// Seconds between reconciliation rounds.
     #[arg(long, env = "PAYGATE_RECONCILE_INTERVAL_SECS", default_value_t = 60)]
@@ -33,7 +37,10 @@ pub struct ServeArgs {
 
 pub async fn start(args: &ServeArgs) -> Result<Application, String> {
     let store = args.db.open().await?;
-    let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{}", args.listen));
+    let public_url = args
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", args.listen));
     let connector = KakaoPayConnector::new(KakaoPayConnectorConfig {
         base_url: args.kakaopay_base_url.clone(),
         request_timeout: Duration::from_secs(args.kakaopay_timeout_secs.max(1)),
@@ -48,12 +55,16 @@ pub async fn start(args: &ServeArgs) -> Result<Application, String> {
         ..Config::default()
     };
     let state = AppState::new(store, Arc::new(SystemClock), Arc::new(connector), config);
-    Application::bind(&args.listen, state).await.map_err(|e| format!("cannot listen on {}: {e}", args.listen))
+    Application::bind(&args.listen, state)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", args.listen))
 }
 
 pub async fn run(args: ServeArgs) -> Result<(), String> {
     let app = start(&args).await?;
     let addr = app.local_addr().map_err(|e| e.to_string())?;
     tracing::info!("paygate listening on http://{addr}");
-    app.run_until(shutdown_signal()).await.map_err(|e| e.to_string())
+    app.run_until(shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())
 }
