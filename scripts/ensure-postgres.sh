@@ -3,7 +3,7 @@
 # these machines): starts the cluster when it is down, installs it from Debian when missing.
 # Also drops schemas left behind by earlier test runs.
 set -euo pipefail
-pg() { psql -h 127.0.0.1 -U postgres -v ON_ERROR_STOP=1 -qAt "$@"; }
+pg() { PGOPTIONS="-c client_min_messages=warning" psql -h 127.0.0.1 -U postgres -v ON_ERROR_STOP=1 -qAt "$@"; }
 
 if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
   if ! command -v pg_ctlcluster >/dev/null 2>&1; then

@@ -136,6 +136,7 @@ mod tests {
             m_redirect_url: None,
             app_scheme: None,
             language: None,
+            window_mode: None,
             cancel_history: vec![],
         }
     }

@@ -185,6 +185,8 @@ pub struct Payment {
     pub m_redirect_url: Option<String>,
     pub app_scheme: Option<String>,
     pub language: Option<String>,
+    /// `overlay` when the SDK opened the payment window over the merchant's page.
+    pub window_mode: Option<String>,
     pub cancel_history: Vec<CancelRecord>,
 }
 

@@ -6,7 +6,13 @@ use sqlx::Executor;
 
 /// (version, SQL). Statements are separated by `;` at the end of a line. Only BIGINT and TEXT
 /// columns, so one text serves SQLite and PostgreSQL.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/0001_init.sql")),
+    (
+        2,
+        include_str!("../migrations/0002_window_and_webhooks.sql"),
+    ),
+];
 
 /// Arbitrary constant naming paygate's migration lock among PostgreSQL advisory locks.
 const MIGRATION_LOCK_KEY: i64 = 0x0070_6179_6761_7465; // "paygate"

@@ -64,7 +64,7 @@ fn order_by(sorting: Sorting) -> &'static str {
 
 impl Store {
     pub async fn insert_payment(&self, p: &Payment) -> Result<()> {
-        let placeholders: Vec<String> = (1..=48).map(|i| format!("${i}")).collect();
+        let placeholders: Vec<String> = (1..=49).map(|i| format!("${i}")).collect();
         let sql = format!(
             "INSERT INTO payments ({PAYMENT_COLUMNS}) VALUES ({})",
             placeholders.join(", ")
@@ -118,6 +118,7 @@ impl Store {
             .bind(&p.m_redirect_url)
             .bind(&p.app_scheme)
             .bind(&p.language)
+            .bind(&p.window_mode)
             .execute(self.pool())
             .await?;
         Ok(())

@@ -16,7 +16,7 @@ pub(crate) const PAYMENT_COLUMNS: &str = "imp_uid, merchant_code, merchant_uid, 
     card_number, card_type, name, amount, tax_free, vat_amount, cancel_amount, cancel_tax_free, \
     cancel_pending, currency, buyer_name, buyer_email, buyer_tel, buyer_addr, buyer_postcode, \
     custom_data, user_agent, started_at, paid_at, failed_at, cancelled_at, updated_at, \
-    fail_reason, cancel_reason, receipt_url, notice_url, m_redirect_url, app_scheme, language";
+    fail_reason, cancel_reason, receipt_url, notice_url, m_redirect_url, app_scheme, language, window_mode";
 
 fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Corrupt(format!("{what}: {value:?}"))
@@ -93,6 +93,7 @@ pub(crate) fn payment_from_row(row: &AnyRow) -> Result<Payment> {
         m_redirect_url: row.try_get("m_redirect_url")?,
         app_scheme: row.try_get("app_scheme")?,
         language: row.try_get("language")?,
+        window_mode: row.try_get("window_mode")?,
         cancel_history: Vec::new(),
     })
 }

@@ -128,6 +128,21 @@ impl Store {
         row.as_ref().map(payment_from_row).transpose()
     }
 
+    /// ready → failed, only from `ready` (a buyer closing the window must never fail a
+    /// payment whose approval is already under way).
+    pub async fn fail_if_ready(&self, imp_uid: &str, reason: &str, now: i64) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE payments SET status = 'failed', version = version + 1, updated_at = $2, \
+             failed_at = $2, fail_reason = $3 WHERE imp_uid = $1 AND status = 'ready'",
+        )
+        .bind(imp_uid)
+        .bind(now)
+        .bind(reason)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// Reserves `amount` on a paid payment for one cancel, if the payment is still at
     /// `version` and no other cancel is in flight.
     pub async fn claim_cancel(

@@ -2,8 +2,10 @@
 //! browser back here (approval / cancel / fail). None of it is authenticated by a token; none
 //! of it trusts the browser: amounts come from the gateway's records, outcomes from the PG.
 
+pub mod buyer;
 pub mod html;
 pub mod returns;
+pub mod rsp;
 pub mod start;
 
 use crate::state::AppState;
@@ -14,6 +16,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/v1/checkout", post(start::start))
         .route("/v1/checkout/{imp_uid}/result", get(returns::result_page))
+        .route("/v1/checkout/{imp_uid}/status", get(buyer::status))
+        .route("/v1/checkout/{imp_uid}/close", post(buyer::close))
         .route("/v1/kakaopay/{imp_uid}/approval", get(returns::approval))
         .route("/v1/kakaopay/{imp_uid}/cancel", get(returns::cancelled))
         .route("/v1/kakaopay/{imp_uid}/fail", get(returns::failed))

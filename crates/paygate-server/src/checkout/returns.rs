@@ -9,7 +9,7 @@ use crate::http::ApiError;
 use crate::http::path::Path;
 use crate::http::query::Query;
 use crate::http::timing::{PgTime, timed};
-use crate::payments::approve::{Outcome, approve_payment, settle_from_order};
+use crate::payments::approve::{approve_payment, settle_from_order};
 use crate::payments::{credentials, merchant_of, store_error};
 use crate::state::AppState;
 use axum::extract::State;
@@ -41,8 +41,9 @@ fn api_error_page(e: ApiError) -> Response {
 /// Where the browser goes once the outcome is known.
 pub fn finish_url(state: &AppState, p: &Payment) -> String {
     let success = p.status == PaymentStatus::Paid || p.status == PaymentStatus::Cancelled;
+    let overlay = p.window_mode.as_deref() == Some("overlay");
     match &p.m_redirect_url {
-        Some(base) => {
+        Some(base) if !overlay => {
             let mut query = vec![
                 ("imp_uid", p.imp_uid.to_string()),
                 ("merchant_uid", p.merchant_uid.to_string()),
@@ -68,7 +69,7 @@ pub fn finish_url(state: &AppState, p: &Payment) -> String {
             let sep = if base.contains('?') { '&' } else { '?' };
             format!("{base}{sep}{encoded}")
         }
-        None => format!(
+        _ => format!(
             "{}/v1/checkout/{}/result",
             state.config.public_url.trim_end_matches('/'),
             p.imp_uid
@@ -167,9 +168,7 @@ pub async fn result_page(State(state): State<AppState>, Path(imp_uid): Path<Stri
         Ok(None) => return api_error_page(ErrorCode::PaymentNotFound.into()),
         Err(e) => return api_error_page(ApiError(store_error(e))),
     };
-    let outcome = Outcome::Pending(payment.clone());
-    let p = outcome.payment();
-    let success = matches!(p.status, PaymentStatus::Paid | PaymentStatus::Cancelled);
+    let p = &payment;
     let (title, detail) = match p.status {
         PaymentStatus::Paid | PaymentStatus::Cancelled => (
             "결제가 완료되었습니다",
@@ -184,14 +183,8 @@ pub async fn result_page(State(state): State<AppState>, Path(imp_uid): Path<Stri
             "잠시 후 다시 확인해주세요.".to_owned(),
         ),
     };
-    let message = json!({
-        "source": "paygate",
-        "imp_uid": p.imp_uid.as_str(),
-        "merchant_uid": p.merchant_uid.as_str(),
-        "imp_success": success,
-        "status": p.status.as_wire(),
-        "error_msg": if success { None } else { p.fail_reason.clone() },
-    });
+    let message =
+        json!({ "source": "paygate", "type": "result", "rsp": crate::checkout::rsp::rsp_json(p) });
     let body = format!(
         r#"<!doctype html><html lang="ko"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>{title}</title></head>
 <body><main id="result" data-status="{status}"><h1>{title}</h1><p>{name}</p><p>{detail}</p></main>

@@ -6,7 +6,7 @@ use crate::http::error::envelope;
 use crate::http::params::Params;
 use crate::http::timing::PgTime;
 use crate::http::{ApiError, ApiResult, ok};
-use crate::payments::start::{Channel, start_payment};
+use crate::payments::start::{Channel, WindowMode, start_payment};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -36,12 +36,23 @@ pub async fn start(
     };
     let channel = Channel::parse(params.string("channel", 10)?.as_deref())
         .ok_or_else(|| ApiError::invalid("channel 은 pc 또는 mobile 이어야 합니다."))?;
+    let window = WindowMode::parse(params.string("mode", 10)?.as_deref())
+        .ok_or_else(|| ApiError::invalid("mode 는 overlay 또는 redirect 여야 합니다."))?;
     let user_agent = headers
         .get("user-agent")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let mut pg_time = Duration::ZERO;
-    let result = start_payment(&state, &code, request, channel, user_agent, &mut pg_time).await;
+    let result = start_payment(
+        &state,
+        &code,
+        request,
+        channel,
+        window,
+        user_agent,
+        &mut pg_time,
+    )
+    .await;
     let mut response = match result {
         Ok(started) => {
             let redirect_url = match channel {

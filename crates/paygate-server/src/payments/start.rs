@@ -37,6 +37,29 @@ impl Channel {
     }
 }
 
+/// How the payment window is shown, as the SDK says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowMode {
+    /// An iframe over the merchant's page: the window ends on the gateway's result page,
+    /// which hands the outcome to the SDK.
+    Overlay,
+}
+
+impl WindowMode {
+    pub fn parse(s: Option<&str>) -> Option<Option<Self>> {
+        match s {
+            None | Some("") | Some("redirect") => Some(None),
+            Some("overlay") => Some(Some(WindowMode::Overlay)),
+            Some(_) => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WindowMode::Overlay => "overlay",
+        }
+    }
+}
+
 pub struct Started {
     pub payment: Payment,
     pub window: ReadyAnswer,
@@ -77,6 +100,7 @@ pub async fn start_payment(
     merchant_code: &MerchantCode,
     request: PayRequest,
     channel: Channel,
+    window: Option<WindowMode>,
     user_agent: Option<String>,
     pg_time: &mut Duration,
 ) -> Result<Started, StartError> {
@@ -167,6 +191,7 @@ pub async fn start_payment(
         m_redirect_url: request.m_redirect_url.clone(),
         app_scheme: request.app_scheme.clone(),
         language: request.language.clone(),
+        window_mode: window.map(|w| w.as_str().to_owned()),
         cancel_history: Vec::new(),
     };
     let mut attempt = 0;

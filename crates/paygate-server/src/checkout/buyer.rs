@@ -1,0 +1,56 @@
+//! What the buyer's page may ask about its own payment: its current `rsp` (the SDK polls it
+//! and uses it for the callback) and closing the window (the buyer gave up).
+//!
+//! Closing only ever fails a payment that is still `ready`: money moves only when the gateway
+//! calls the PG's approve, which a failed payment never reaches, so a close from the browser
+//! (trusted or not) can cost nobody anything.
+
+use crate::checkout::rsp::rsp_json;
+use crate::http::path::Path;
+use crate::http::{ApiResult, ok};
+use crate::payments::store_error;
+use crate::state::AppState;
+use axum::extract::State;
+use axum::response::Response;
+use paygate_core::ErrorCode;
+
+pub const BUYER_CLOSED: &str = "사용자가 결제를 취소하였습니다.";
+
+pub async fn status(
+    State(state): State<AppState>,
+    Path(imp_uid): Path<String>,
+) -> ApiResult<Response> {
+    let payment = state
+        .store
+        .payment_unscoped(&imp_uid)
+        .await
+        .map_err(store_error)?;
+    let payment = payment.ok_or(ErrorCode::PaymentNotFound)?;
+    Ok(ok(rsp_json(&payment)))
+}
+
+pub async fn close(
+    State(state): State<AppState>,
+    Path(imp_uid): Path<String>,
+) -> ApiResult<Response> {
+    let payment = state
+        .store
+        .payment_unscoped(&imp_uid)
+        .await
+        .map_err(store_error)?;
+    let payment = payment.ok_or(ErrorCode::PaymentNotFound)?;
+    if payment.status == paygate_core::PaymentStatus::Ready {
+        state
+            .store
+            .fail_if_ready(payment.imp_uid.as_str(), BUYER_CLOSED, state.now())
+            .await
+            .map_err(store_error)?;
+    }
+    let payment = state
+        .store
+        .payment_unscoped(&imp_uid)
+        .await
+        .map_err(store_error)?;
+    let payment = payment.ok_or(ErrorCode::PaymentNotFound)?;
+    Ok(ok(rsp_json(&payment)))
+}
