@@ -2,7 +2,8 @@
 //!
 //! - `GET  /sandbox/pay/{tid}/pc`      PC page: QR code of the app screen, polls, moves on.
 //! - `GET  /sandbox/pay/{tid}/mobile`  mobile page: opens KakaoTalk (intent:// on Android,
-//!   kakaotalk:// on iOS), links the app screen, polls like the PC page.
+//!   kakaotalk:// on iOS), links the app screen, polls like the PC page;
+//!   `?return_scheme=myapp` is passed on to the app screen it opens.
 //! - `GET  /sandbox/pay/{tid}/app`     the "KakaoTalk app" approval screen (password step);
 //!   `?return_scheme=myapp` ends it at `myapp://process` / `myapp://cancel`.
 //! - `POST /sandbox/pay/{tid}/quit`    the "결제 취소" button: QUIT_PAYMENT, 303 to cancel_url.
@@ -59,6 +60,20 @@ impl Links {
             mobile: format!("{base}/sandbox/pay/{tid}/mobile"),
             app: format!("{base}/sandbox/pay/{tid}/app"),
         }
+    }
+
+    /// The same links, with the app screen told to end at `{scheme}://process|cancel`
+    /// (an app's WebView passes its scheme so KakaoTalk can hand the buyer back to it).
+    /// The scheme must already have passed `valid_return_scheme`.
+    fn returning_to(mut self, return_scheme: Option<&str>) -> Self {
+        if let Some(scheme) = return_scheme {
+            self.app = format!(
+                "{}?return_scheme={}",
+                self.app,
+                utf8_percent_encode(scheme, NON_ALPHANUMERIC)
+            );
+        }
+        self
     }
 
     fn encoded_app(&self) -> String {
@@ -264,18 +279,29 @@ fn platform(headers: &HeaderMap) -> Platform {
     }
 }
 
+/// `?return_scheme=myapp` on the mobile page: passed on to the app screen it opens.
+#[derive(Debug, Deserialize)]
+struct MobileQuery {
+    return_scheme: Option<String>,
+}
+
 async fn mobile_page(
     State(state): State<Arc<AppState>>,
     Path(tid): Path<String>,
+    Query(query): Query<MobileQuery>,
     headers: HeaderMap,
 ) -> Response {
+    let return_scheme = match return_scheme(query.return_scheme.as_deref()) {
+        Ok(s) => s,
+        Err(e) => return error_page(&e),
+    };
     let view = match known_shape(&tid)
         .and_then(|()| state.store.buyer_opened(&tid, Status::OpenPayment))
     {
         Ok(view) => view,
         Err(e) => return error_page(&e),
     };
-    let links = Links::new(&state.config.public_url, &view.tid);
+    let links = Links::new(&state.config.public_url, &view.tid).returning_to(return_scheme);
     let platform = platform(&headers);
     let scheme = match platform {
         Platform::Android => Some(links.android_scheme()),
@@ -345,21 +371,31 @@ fn valid_return_scheme(scheme: &str) -> bool {
         )
 }
 
+/// An optional `return_scheme` query value: absent or empty is none; anything but a plain
+/// scheme name is refused (it ends up in a URL the page navigates to).
+fn return_scheme(raw: Option<&str>) -> Result<Option<&str>, ApiError> {
+    match raw {
+        Some(s) if !s.is_empty() => {
+            if valid_return_scheme(s) {
+                Ok(Some(s))
+            } else {
+                Err(ApiError::invalid(
+                    "return_scheme must be a URL scheme name such as myapp",
+                ))
+            }
+        }
+        _ => Ok(None),
+    }
+}
+
 async fn app_page(
     State(state): State<Arc<AppState>>,
     Path(tid): Path<String>,
     Query(query): Query<AppQuery>,
 ) -> Response {
-    let return_scheme = match query.return_scheme.as_deref() {
-        Some(s) if !s.is_empty() => {
-            if !valid_return_scheme(s) {
-                return error_page(&ApiError::invalid(
-                    "return_scheme must be a URL scheme name such as myapp",
-                ));
-            }
-            Some(s.to_owned())
-        }
-        _ => None,
+    let return_scheme = match return_scheme(query.return_scheme.as_deref()) {
+        Ok(s) => s.map(str::to_owned),
+        Err(e) => return error_page(&e),
     };
     let view = match known_shape(&tid)
         .and_then(|()| state.store.buyer_opened(&tid, Status::AuthPassword))
@@ -514,6 +550,32 @@ mod tests {
                 .ios_scheme()
                 .starts_with("kakaotalk://kakaopay/pg?url=http%3A%2F%2F")
         );
+    }
+
+    #[test]
+    fn return_scheme_reaches_the_app_links() {
+        let links =
+            Links::new("http://127.0.0.1:8090", "T1234567890123456789").returning_to(Some("myapp"));
+        assert_eq!(
+            links.app,
+            "http://127.0.0.1:8090/sandbox/pay/T1234567890123456789/app?return_scheme=myapp"
+        );
+        assert!(
+            links
+                .android_scheme()
+                .contains("%2Fapp%3Freturn%5Fscheme%3Dmyapp#Intent;")
+        );
+        assert!(
+            links
+                .ios_scheme()
+                .ends_with("%2Fapp%3Freturn%5Fscheme%3Dmyapp")
+        );
+        let plain = Links::new("http://127.0.0.1:8090", "T1234567890123456789").returning_to(None);
+        assert!(plain.app.ends_with("/app"));
+        assert!(matches!(return_scheme(Some("myapp")), Ok(Some("myapp"))));
+        assert!(matches!(return_scheme(Some("")), Ok(None)));
+        assert!(matches!(return_scheme(None), Ok(None)));
+        assert!(return_scheme(Some("javascript")).is_err());
     }
 
     #[test]

@@ -54,6 +54,56 @@ async fn mobile_page_opens_the_app_per_platform() {
 }
 
 #[tokio::test]
+async fn mobile_page_passes_return_scheme_to_the_app_screen() {
+    let sb = start().await;
+    let ready = sb.ready("o", 1000).await;
+    let mobile = ready["next_redirect_mobile_url"].as_str().expect("mobile");
+    let app = ready["next_redirect_app_url"].as_str().expect("app");
+    let with_return = format!("{app}?return_scheme=iamportkakao");
+    let encoded = |s: &str| {
+        percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+    };
+
+    let (status, html) = sb
+        .get_page(&format!("{mobile}?return_scheme=iamportkakao"), ANDROID_UA)
+        .await;
+    assert_eq!(status, 200);
+    let intent = format!(
+        "intent://kakaopay/pg?url={}#Intent;scheme=kakaotalk;package=com.kakao.talk;end",
+        encoded(&with_return)
+    );
+    assert!(html.contains(&intent), "intent URL without return_scheme");
+    // The visible sandbox link (HTML-escaped `?`-query needs no escaping).
+    assert!(html.contains(&format!("href=\"{with_return}\"")));
+
+    let (status, html) = sb
+        .get_page(&format!("{mobile}?return_scheme=iamportkakao"), IPHONE_UA)
+        .await;
+    assert_eq!(status, 200);
+    assert!(html.contains(&format!(
+        "kakaotalk://kakaopay/pg?url={}",
+        encoded(&with_return)
+    )));
+
+    // Without it nothing changes; a scheme that could run script is refused.
+    let (_, html) = sb.get_page(mobile, IPHONE_UA).await;
+    assert!(!html.contains("return_scheme"));
+    let (status, _) = sb
+        .get_page(&format!("{mobile}?return_scheme=javascript"), IPHONE_UA)
+        .await;
+    assert_eq!(status, 400);
+    let (status, _) = sb
+        .get_page(&format!("{mobile}?return_scheme=a%22b"), ANDROID_UA)
+        .await;
+    assert_eq!(status, 400);
+
+    // The app screen reached that way ends at the app's scheme.
+    let (status, html) = sb.get_page(&with_return, IPHONE_UA).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("iamportkakao://process"));
+}
+
+#[tokio::test]
 async fn app_screen_moves_to_auth_password_and_returns_to_the_app() {
     let sb = start().await;
     let ready = sb.ready("o", 1000).await;

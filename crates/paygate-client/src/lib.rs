@@ -30,3 +30,25 @@ pub use types::{CancelHistory, CancelRequest, Paged, Payment, Prepared, StatusQu
 
 #[cfg(test)]
 mod tests;
+
+pub use paygate_core::webhook_signature::{
+    DELIVERY_ID_HEADER as WEBHOOK_DELIVERY_HEADER, HEADER as WEBHOOK_SIGNATURE_HEADER,
+    SignatureError,
+};
+
+/// Checks a paygate webhook: `header` is the `X-Paygate-Signature` value, `body` the raw
+/// request body, `tolerance` how old (or early) a delivery may be. Verify before parsing the
+/// body, and still re-read the payment through the REST API before acting on it.
+pub fn verify_webhook(
+    secret: &str,
+    header: &str,
+    body: &[u8],
+    tolerance: std::time::Duration,
+) -> Result<(), SignatureError> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let tolerance = i64::try_from(tolerance.as_secs()).unwrap_or(i64::MAX);
+    paygate_core::webhook_signature::verify(secret, header, body, now, tolerance)
+}

@@ -9,6 +9,7 @@ pub mod ids;
 pub mod payment;
 pub mod pg;
 pub mod request_pay;
+pub mod webhook_signature;
 
 pub use amount::Amount;
 pub use clock::{Clock, ManualClock, SystemClock};

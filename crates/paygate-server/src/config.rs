@@ -1,5 +1,6 @@
 //! The gateway's settings, as the `paygate serve` flags and environment give them.
 
+use crate::webhooks::schedule::RetrySchedule;
 use std::time::Duration;
 
 #[derive(Debug, Clone)]
@@ -17,6 +18,14 @@ pub struct Config {
     pub token_ttl_secs: i64,
     /// Whether payments are marked `sandbox` (the PG is not the real KakaoPay).
     pub sandbox: bool,
+    /// Delays before each webhook retry.
+    pub webhook_schedule: RetrySchedule,
+    /// How often an idle webhook worker looks for due deliveries (it is also woken at once
+    /// when this node writes one).
+    pub webhook_poll_interval: Duration,
+    pub webhook_connect_timeout: Duration,
+    /// Whole-request timeout of a delivery (connect, send, read the answer).
+    pub webhook_timeout: Duration,
 }
 
 impl Default for Config {
@@ -28,6 +37,10 @@ impl Default for Config {
             body_limit_bytes: 64 * 1024,
             token_ttl_secs: 30 * 60,
             sandbox: true,
+            webhook_schedule: RetrySchedule::default(),
+            webhook_poll_interval: Duration::from_secs(1),
+            webhook_connect_timeout: Duration::from_secs(10),
+            webhook_timeout: Duration::from_secs(30),
         }
     }
 }

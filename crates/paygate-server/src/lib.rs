@@ -6,6 +6,7 @@
 //!   approval / cancel / fail return URLs, the result page)
 //! - `payments/`: the operations themselves: start, approve, cancel, reconcile — the only
 //!   code that changes a payment's state
+//! - `webhooks/`: the outbox worker that delivers webhooks, the delivery log API, metrics
 //! - `http/`: plumbing: the error envelope, body/query/path extractors, token auth,
 //!   Server-Timing
 //! - `startup.rs` builds the app from a `Config`; `state.rs` is what handlers share.
@@ -17,6 +18,7 @@ pub mod http;
 pub mod payments;
 pub mod startup;
 pub mod state;
+pub mod webhooks;
 
 pub use config::Config;
 pub use startup::{Application, build_router};

@@ -5,7 +5,7 @@ use crate::http::error::{method_not_allowed, route_not_found};
 use crate::http::timing::server_timing;
 use crate::payments::reconcile;
 use crate::state::AppState;
-use crate::{api, checkout};
+use crate::{api, checkout, webhooks};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
@@ -18,6 +18,12 @@ pub fn build_router(state: AppState) -> Router {
         .merge(api::router())
         .merge(checkout::router())
         .route("/health", get(health))
+        .route("/metrics", get(webhooks::api::metrics))
+        .route("/payments/{imp_uid}/webhooks", get(webhooks::api::log))
+        .route(
+            "/webhooks/{delivery_id}/resend",
+            axum::routing::post(webhooks::api::resend),
+        )
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(limit))
@@ -53,17 +59,23 @@ impl Application {
         &self.state
     }
 
-    /// Serves until `shutdown` resolves; reconciliation runs beside it.
+    /// Serves until `shutdown` resolves; reconciliation and the webhook worker run beside it.
+    /// On shutdown: stop accepting, finish in-flight requests and deliveries, give back
+    /// webhook leases.
     pub async fn run_until(
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let reconciler = reconcile::spawn(self.state.clone());
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let worker = tokio::spawn(webhooks::worker::run(self.state.clone(), stop_rx));
         let app = build_router(self.state);
         let result = axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)
             .await;
         reconciler.abort();
+        let _ = stop_tx.send(true);
+        let _ = worker.await;
         result
     }
 

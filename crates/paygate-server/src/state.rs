@@ -14,6 +14,10 @@ pub struct AppState {
     pub pg: Arc<dyn PgConnector>,
     pub config: Arc<Config>,
     pub tokens: Arc<TokenCache>,
+    /// Wakes this node's webhook worker when a delivery was written here.
+    pub webhook_wake: Arc<tokio::sync::Notify>,
+    /// This process's name in leases (webhook claims).
+    pub node_id: String,
 }
 
 impl AppState {
@@ -29,6 +33,8 @@ impl AppState {
             pg,
             config: Arc::new(config),
             tokens: Arc::new(TokenCache::default()),
+            webhook_wake: Arc::new(tokio::sync::Notify::new()),
+            node_id: format!("node-{}", paygate_core::ids::generate_secret(6)),
         }
     }
 

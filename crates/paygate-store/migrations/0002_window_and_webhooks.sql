@@ -7,6 +7,11 @@ ALTER TABLE payments ADD COLUMN window_mode TEXT;
 -- When a REST cancel sends a webhook: 'flag' (only with enable_webhook=true) or 'always'.
 ALTER TABLE merchants ADD COLUMN webhook_cancel_policy TEXT NOT NULL DEFAULT 'flag';
 
+-- Secret rotation: the previous secret keeps signing (beside the new one) for a grace period,
+-- so receivers can switch without losing deliveries.
+ALTER TABLE merchants ADD COLUMN webhook_secret_previous TEXT;
+ALTER TABLE merchants ADD COLUMN webhook_secret_rotated_at BIGINT NOT NULL DEFAULT 0;
+
 -- One row per (event, target URL), written in the same transaction as the state change that
 -- causes it. Workers claim due rows (a lease), deliver, and record each attempt.
 CREATE TABLE webhook_deliveries (

@@ -12,12 +12,14 @@ mod prepares;
 mod rows;
 mod tokens;
 mod transitions;
+mod webhooks;
 
-pub use merchants::{Merchant, NewMerchant};
+pub use merchants::{Merchant, MerchantUpdate, NewMerchant};
 pub use payments::{Page, PageQuery};
 pub use prepares::Prepared;
 pub use tokens::StoredToken;
 pub use transitions::{ApprovalClaim, CancelClaim};
+pub use webhooks::{Attempt, AttemptResult, Delivery, DeliveryStatus, NewDelivery, QueueStats};
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};

@@ -3,6 +3,7 @@
 //! changes nothing. Two racing approvals or cancels can therefore never both win.
 
 use crate::rows::{PAYMENT_COLUMNS, payment_from_row};
+use crate::webhooks::{NewDelivery, insert_deliveries};
 use crate::{Result, Store, StoreError};
 use paygate_core::pg::Approval;
 use paygate_core::{Amount, CancelRecord, Payment};
@@ -69,6 +70,7 @@ impl Store {
         imp_uid: &str,
         approval: &Approval,
         receipt_url: Option<&str>,
+        webhooks: &[NewDelivery],
         now: i64,
     ) -> Result<Option<Payment>> {
         let mut tx = self.begin_write().await?;
@@ -103,6 +105,7 @@ impl Store {
             return Ok(None);
         };
         let payment = payment_from_row(&row)?;
+        insert_deliveries(&mut tx, webhooks, now).await?;
         tx.commit().await?;
         Ok(Some(payment))
     }
@@ -179,6 +182,7 @@ impl Store {
         claimed_version: i64,
         record: &CancelRecord,
         pg_action_id: Option<&str>,
+        webhooks: &[NewDelivery],
         now: i64,
     ) -> Result<Option<Payment>> {
         let mut tx = self.begin_write().await?;
@@ -226,6 +230,7 @@ impl Store {
         .bind(&record.receipt_url)
         .execute(&mut *tx)
         .await?;
+        insert_deliveries(&mut tx, webhooks, now).await?;
         tx.commit().await?;
         payment.cancel_history = self
             .payment(payment.merchant_code.as_str(), imp_uid)

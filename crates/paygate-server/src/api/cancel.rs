@@ -50,7 +50,28 @@ pub async fn cancel(
         params.string(key, 100)?;
     }
     let mut pg_time = Duration::ZERO;
-    let result = cancel_payment(&state, &auth.merchant_code, target, request, &mut pg_time).await;
+    let enable_webhook = match params.0.get("enable_webhook") {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::Bool(b)) => Some(*b),
+        Some(serde_json::Value::String(s)) if s == "true" || s == "1" => Some(true),
+        Some(serde_json::Value::String(s)) if s == "false" || s == "0" || s.is_empty() => {
+            Some(false)
+        }
+        Some(_) => {
+            return Err(ApiError::invalid(
+                "enable_webhook 은 true 또는 false 여야 합니다.",
+            ));
+        }
+    };
+    let result = cancel_payment(
+        &state,
+        &auth.merchant_code,
+        target,
+        request,
+        enable_webhook,
+        &mut pg_time,
+    )
+    .await;
     let mut response = match result {
         Ok(payment) => ok(payment_json(&payment)),
         Err(e) => ApiError(e).into_response(),

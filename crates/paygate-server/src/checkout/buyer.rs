@@ -7,26 +7,40 @@
 
 use crate::checkout::rsp::rsp_json;
 use crate::http::path::Path;
-use crate::http::{ApiResult, ok};
+use crate::http::{ApiError, ApiResult, ok};
 use crate::payments::store_error;
 use crate::state::AppState;
 use axum::extract::State;
-use axum::response::Response;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
 use paygate_core::ErrorCode;
 
 pub const BUYER_CLOSED: &str = "사용자가 결제를 취소하였습니다.";
 
-pub async fn status(
-    State(state): State<AppState>,
-    Path(imp_uid): Path<String>,
-) -> ApiResult<Response> {
-    let payment = state
-        .store
-        .payment_unscoped(&imp_uid)
-        .await
-        .map_err(store_error)?;
-    let payment = payment.ok_or(ErrorCode::PaymentNotFound)?;
-    Ok(ok(rsp_json(&payment)))
+/// `GET /v1/checkout/{imp_uid}/status`. The SDK polls it from the merchant's page (another
+/// origin), so it answers with `Access-Control-Allow-Origin: *`. That exposes nothing new:
+/// no cookie or credential is involved, so any server can already read it with the imp_uid,
+/// which is the only key (12 random digits) — and merchants must verify with the REST API.
+pub async fn status(State(state): State<AppState>, Path(imp_uid): Path<String>) -> Response {
+    let answer = async {
+        let payment = state
+            .store
+            .payment_unscoped(&imp_uid)
+            .await
+            .map_err(store_error)?;
+        let payment = payment.ok_or(ErrorCode::PaymentNotFound)?;
+        Ok::<_, ApiError>(ok(rsp_json(&payment)))
+    }
+    .await;
+    let mut response = answer.unwrap_or_else(IntoResponse::into_response);
+    let headers = response.headers_mut();
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    // A poll must see the current state, never a cached one.
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }
 
 pub async fn close(

@@ -1,6 +1,8 @@
 //! `POST /v1/checkout`: the SDK's `IMP.request_pay` lands here.
-//! Body `{"imp_code": "imp…", "params": {…request_pay params…}, "channel": "pc" | "mobile"}`;
-//! answers `{imp_uid, merchant_uid, pg_provider, redirect_url}` in the envelope.
+//! Body `{"imp_code": "imp…", "params": {…request_pay params…}, "channel": "pc" | "mobile",
+//! "mode": "overlay"}`; answers `{imp_uid, merchant_uid, pg_provider, pg_tid, redirect_url,
+//! app_url, android_app_scheme, ios_app_scheme, merchant_name, name, amount, buyer_name,
+//! app_scheme}` in the envelope.
 
 use crate::http::error::envelope;
 use crate::http::params::Params;
@@ -68,6 +70,14 @@ pub async fn start(
                 "app_url": started.window.redirect_app_url,
                 "android_app_scheme": started.window.android_app_scheme,
                 "ios_app_scheme": started.window.ios_app_scheme,
+                // What the payment window shows the buyer ("who is paid what"), taken from
+                // the gateway's records rather than from the params the page sent.
+                "merchant_name": started.merchant_name,
+                "name": started.payment.name,
+                "amount": started.payment.amount.won(),
+                "buyer_name": started.payment.buyer.name,
+                // The scheme alone (`myapp` from `myapp://path?x=y`): where KakaoTalk returns.
+                "app_scheme": started.payment.app_scheme,
             }))
         }
         Err(e) => {

@@ -9,6 +9,7 @@
 use crate::http::timing::timed;
 use crate::payments::{credentials, merchant_of, store_error};
 use crate::state::AppState;
+use crate::webhooks::events::{self, Event};
 use paygate_core::error::DomainError;
 use paygate_core::pg::{ApproveOrder, CancelOrder, OrderStatus, PgError, PgState};
 use paygate_core::{ErrorCode, Payment, PaymentStatus};
@@ -168,13 +169,19 @@ pub async fn record_approval(
         )
         .await;
     }
+    // The `paid` webhook is written in the same transaction as the state change (outbox).
+    let merchant = merchant_of(state, claimed.merchant_code.as_str()).await?;
+    let webhooks = events::deliveries(&merchant, claimed, Event::Paid);
     match state
         .store
-        .mark_paid(imp_uid, &approval, None, state.now())
+        .mark_paid(imp_uid, &approval, None, &webhooks, state.now())
         .await
         .map_err(store_error)?
     {
         Some(p) => {
+            if !webhooks.is_empty() {
+                state.webhook_wake.notify_waiters();
+            }
             tracing::info!(imp_uid, amount = p.amount.won(), "paid");
             Ok(Outcome::Paid(p))
         }

@@ -10,6 +10,7 @@
 use crate::http::timing::timed;
 use crate::payments::{credentials, merchant_of, store_error};
 use crate::state::AppState;
+use crate::webhooks::events::{self, Event};
 use paygate_core::cancel::{CancelRequest, plan_cancel};
 use paygate_core::error::DomainError;
 use paygate_core::ids::generate_cancellation_id;
@@ -72,6 +73,7 @@ pub async fn cancel_payment(
     merchant: &MerchantCode,
     target: CancelTarget,
     request: CancelRequest,
+    enable_webhook: Option<bool>,
     pg_time: &mut Duration,
 ) -> Result<Payment, DomainError> {
     let mut attempt = 0;
@@ -153,6 +155,25 @@ pub async fn cancel_payment(
                 receipt_url: None,
             };
             let now = state.now();
+            // I'mport sends cancel webhooks when asked (enable_webhook) or when the merchant's
+            // setting says always; written in the same transaction as the cancel (outbox).
+            let notify =
+                enable_webhook.unwrap_or(false) || merchant_row.webhook_cancel_policy == "always";
+            let webhooks = if notify {
+                let mut after = (*claimed).clone();
+                if plan.is_full {
+                    after.status = paygate_core::PaymentStatus::Cancelled;
+                }
+                events::deliveries(
+                    &merchant_row,
+                    &after,
+                    Event::Cancelled {
+                        cancellation_id: &record.cancellation_id,
+                    },
+                )
+            } else {
+                Vec::new()
+            };
             match state
                 .store
                 .record_cancel(
@@ -160,11 +181,15 @@ pub async fn cancel_payment(
                     claimed.version,
                     &record,
                     answer.action_id.as_deref(),
+                    &webhooks,
                     now,
                 )
                 .await
             {
                 Ok(Some(p)) => {
+                    if !webhooks.is_empty() {
+                        state.webhook_wake.notify_waiters();
+                    }
                     tracing::info!(
                         imp_uid,
                         amount = plan.amount.won(),

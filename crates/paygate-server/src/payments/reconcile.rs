@@ -180,7 +180,14 @@ async fn settle(
                 };
                 if state
                     .store
-                    .record_cancel(imp_uid, payment.version, &record, None, state.now())
+                    .record_cancel(
+                        imp_uid,
+                        payment.version,
+                        &record,
+                        None,
+                        &cancel_webhooks(&merchant, payment, &record),
+                        state.now(),
+                    )
                     .await
                     .map_err(store_error)?
                     .is_some()
@@ -220,4 +227,27 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
             reconcile_once(&state).await;
         }
     })
+}
+
+/// A cancel found by reconciliation sends a webhook only when the merchant asked for all
+/// cancels (the request's own enable_webhook flag was lost with the request).
+fn cancel_webhooks(
+    merchant: &paygate_store::Merchant,
+    payment: &Payment,
+    record: &CancelRecord,
+) -> Vec<paygate_store::NewDelivery> {
+    if merchant.webhook_cancel_policy != "always" {
+        return Vec::new();
+    }
+    let mut after = payment.clone();
+    if payment.cancel_amount.won() + record.amount.won() >= payment.amount.won() {
+        after.status = PaymentStatus::Cancelled;
+    }
+    crate::webhooks::events::deliveries(
+        merchant,
+        &after,
+        crate::webhooks::events::Event::Cancelled {
+            cancellation_id: &record.cancellation_id,
+        },
+    )
 }

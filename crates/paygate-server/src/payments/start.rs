@@ -63,6 +63,8 @@ impl WindowMode {
 pub struct Started {
     pub payment: Payment,
     pub window: ReadyAnswer,
+    /// The merchant's registered name: the payment window shows the buyer who is paid.
+    pub merchant_name: String,
 }
 
 /// A refusal, with the imp_uid when a payment had already been recorded (it is `failed` now).
@@ -231,7 +233,11 @@ pub async fn start_payment(
                 .await
                 .map_err(|e| failed(store_error(e), &payment))?;
             payment.pg_tid = Some(window.tid.clone());
-            Ok(Started { payment, window })
+            Ok(Started {
+                payment,
+                window,
+                merchant_name: merchant.name.clone(),
+            })
         }
         Err(e) => {
             let message = match &e {

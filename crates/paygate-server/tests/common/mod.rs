@@ -2,6 +2,8 @@
 //! port, talking HTTP; storage on SQLite (a temp file) or PostgreSQL (a fresh schema).
 #![allow(dead_code)]
 
+pub mod receiver;
+
 use paygate_core::ids::{generate_imp_key, generate_secret};
 use paygate_core::{Clock, ManualClock, MerchantCode};
 use paygate_kakaopay::{KakaoPayConnector, KakaoPayConnectorConfig};
@@ -147,6 +149,7 @@ pub async fn spawn_gateway(
         public_url: format!("http://{addr}"),
         // Tests call reconciliation themselves.
         reconcile_interval: Duration::from_secs(3600),
+        webhook_poll_interval: Duration::from_millis(50),
         ..Config::default()
     };
     let state = AppState::new(store, Arc::new(clock), Arc::new(connector), config);
@@ -320,4 +323,69 @@ impl Stack {
             .expect("advance");
         assert!(r.status().is_success());
     }
+}
+
+impl Stack {
+    /// Sets the merchant's default webhook URL and a webhook secret; returns the secret.
+    pub async fn webhooks_to(&self, url: &str) -> String {
+        self.store
+            .update_merchant(
+                self.merchant.code.as_str(),
+                paygate_store::MerchantUpdate {
+                    notice_url: Some(Some(url.to_owned())),
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect("update merchant");
+        let secret = format!("whsec_{}", generate_secret(16));
+        self.store
+            .rotate_webhook_secret(self.merchant.code.as_str(), &secret, self.clock.now())
+            .await
+            .expect("rotate");
+        secret
+    }
+
+    /// A whole payment with extra request_pay params.
+    pub async fn pay_with(&self, params: Value) -> String {
+        let (status, body) = self.checkout(params).await;
+        assert_eq!(
+            (status, body["code"].as_i64()),
+            (200, Some(0)),
+            "checkout: {body}"
+        );
+        let imp_uid = body["response"]["imp_uid"]
+            .as_str()
+            .expect("imp_uid")
+            .to_owned();
+        let (_, answer) = self.buyer(&imp_uid, "approve", json!({})).await;
+        let (status, _) = self
+            .follow(answer["redirect_url"].as_str().expect("redirect_url"))
+            .await;
+        assert_eq!(status, 302);
+        imp_uid
+    }
+
+    /// The delivery log of a payment (REST API).
+    pub async fn deliveries(&self, imp_uid: &str) -> Vec<Value> {
+        let (status, body) = self.get(&format!("/payments/{imp_uid}/webhooks")).await;
+        assert_eq!(status, 200, "{body}");
+        body["response"].as_array().cloned().unwrap_or_default()
+    }
+}
+
+/// Polls `check` every 20 ms for up to 10 s (real time).
+pub async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while tokio::time::Instant::now() < deadline {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("timed out waiting for: {what}");
 }
