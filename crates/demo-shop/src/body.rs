@@ -80,7 +80,11 @@ mod tests {
         .expect("form");
         assert_eq!(required(&f, "imp_uid"), Ok("imp_123456789012"));
         assert_eq!(f.get("x").map(String::as_str), Some("가"));
-        let f = fields(&headers("application/json"), br#"{"imp_uid":"imp_1","n":3}"#).expect("json");
+        let f = fields(
+            &headers("application/json"),
+            br#"{"imp_uid":"imp_1","n":3}"#,
+        )
+        .expect("json");
         assert_eq!(required(&f, "imp_uid"), Ok("imp_1"));
         assert_eq!(f.get("n").map(String::as_str), Some("3"));
         let f = fields(&HeaderMap::new(), br#" {"imp_uid":"imp_2"}"#).expect("sniffed");

@@ -61,5 +61,9 @@ pub fn settle_error(e: &SettleError) -> Response {
 }
 
 pub fn error(status: StatusCode, message: &str) -> Response {
-    (status, Json(json!({ "status": "error", "message": message }))).into_response()
+    (
+        status,
+        Json(json!({ "status": "error", "message": message })),
+    )
+        .into_response()
 }

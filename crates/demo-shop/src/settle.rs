@@ -127,7 +127,12 @@ async fn read_payment(shop: &Shop, imp_uid: &str) -> Result<Payment, SettleError
     }
 }
 
-fn decide(order: &mut Order, payment: &Payment, source: &str, note: &str) -> Result<Step, SettleError> {
+fn decide(
+    order: &mut Order,
+    payment: &Payment,
+    source: &str,
+    note: &str,
+) -> Result<Step, SettleError> {
     let now = now_secs();
     let imp_uid = payment.imp_uid.as_str();
     let same_payment = order.imp_uid.as_deref() == Some(imp_uid);
@@ -135,7 +140,11 @@ fn decide(order: &mut Order, payment: &Payment, source: &str, note: &str) -> Res
         // The order is done; another payment for it must not flip it. (The gateway refuses a
         // second payment for a paid merchant_uid, so this is a guard, not a flow.)
         let paid_by = order.imp_uid.clone().unwrap_or_default();
-        order.record(now, source, format!("{note}: {imp_uid} 무시 (이미 {paid_by} 로 결제 완료)"));
+        order.record(
+            now,
+            source,
+            format!("{note}: {imp_uid} 무시 (이미 {paid_by} 로 결제 완료)"),
+        );
         return Err(SettleError::Conflict {
             order: order.merchant_uid.clone(),
             paid_by,
@@ -157,7 +166,10 @@ fn decide(order: &mut Order, payment: &Payment, source: &str, note: &str) -> Res
             order.record(
                 now,
                 source,
-                format!("{seen} → 주문 금액 {}원과 다름, 결제 취소 요청", order.amount),
+                format!(
+                    "{seen} → 주문 금액 {}원과 다름, 결제 취소 요청",
+                    order.amount
+                ),
             );
             Step::CancelForgery
         }
@@ -200,14 +212,20 @@ fn decide(order: &mut Order, payment: &Payment, source: &str, note: &str) -> Res
         }
         other => {
             order.record(now, source, format!("{seen} → 알 수 없는 상태"));
-            return Err(SettleError::Gateway(format!("unexpected payment status {other:?}")));
+            return Err(SettleError::Gateway(format!(
+                "unexpected payment status {other:?}"
+            )));
         }
     };
     Ok(step)
 }
 
 /// Seed step [4]: the buyer paid another amount than the order's; cancel all of it.
-async fn cancel_forgery(shop: &Shop, payment: &Payment, source: &str) -> Result<Outcome, SettleError> {
+async fn cancel_forgery(
+    shop: &Shop,
+    payment: &Payment,
+    source: &str,
+) -> Result<Outcome, SettleError> {
     // `checksum` makes the gateway refuse if the balance is not what we saw, e.g. a
     // concurrent request (complete vs webhook) already cancelled it.
     let request = CancelRequest::by_imp_uid(&payment.imp_uid)

@@ -34,7 +34,10 @@ pub async fn receive(State(shop): State<Shop>, headers: HeaderMap, body: Bytes) 
         };
         if let Err(e) = verify_webhook(secret, signature, &body, SIGNATURE_TOLERANCE) {
             tracing::warn!(error = %e, "webhook refused: bad signature");
-            return error(StatusCode::UNAUTHORIZED, &format!("서명이 올바르지 않습니다: {e}"));
+            return error(
+                StatusCode::UNAUTHORIZED,
+                &format!("서명이 올바르지 않습니다: {e}"),
+            );
         }
     }
     let fields = match body::fields(&headers, &body) {

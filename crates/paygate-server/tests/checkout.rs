@@ -328,7 +328,7 @@ async fn reconciliation_records_an_approval_whose_write_was_lost(backend: Backen
     // before writing: reproduce exactly that state.
     assert!(matches!(
         s.store
-            .claim_approval(&imp_uid, s.clock.now())
+            .claim_approval(&imp_uid, Some(&pg_token), s.clock.now())
             .await
             .unwrap(),
         paygate_store::ApprovalClaim::Claimed(_)
@@ -350,6 +350,28 @@ async fn reconciliation_records_an_approval_whose_write_was_lost(backend: Backen
     assert_eq!(p.pg_tid.as_deref(), Some(tid.as_str()));
     // A second round finds nothing to do.
     assert_eq!(reconcile_once(&s.state).await, Default::default());
+}
+
+async fn reconciliation_finishes_an_approval_interrupted_before_kakaopay(backend: Backend) {
+    let s = spawn(backend).await;
+    let imp_uid = start(&s, &uid("cut"), 4000).await;
+    let (_, approved) = s.buyer(&imp_uid, "approve", json!({})).await;
+    let pg_token = approved["redirect_url"].as_str().unwrap().split("pg_token=").nth(1).unwrap().to_owned();
+    // The node claimed the approval with the buyer's pg_token and died before calling KakaoPay.
+    assert!(matches!(
+        s.store.claim_approval(&imp_uid, Some(&pg_token), s.clock.now()).await.unwrap(),
+        paygate_store::ApprovalClaim::Claimed(_)
+    ));
+    assert_eq!(s.sandbox_stats().await["approve_calls"], 0);
+    s.advance_clocks(61).await;
+    let report = reconcile_once(&s.state).await;
+    assert_eq!(report.paid, 1, "{report:?}");
+    assert_eq!(s.client.payment(&imp_uid).await.unwrap().status, "paid");
+    assert_eq!(s.sandbox_stats().await["approved"], 1);
+    // The buyer's browser retrying the approval URL now just sees the result.
+    let (status, _) = s.follow(approved["redirect_url"].as_str().unwrap()).await;
+    assert_eq!(status, 302);
+    assert_eq!(s.sandbox_stats().await["approved"], 1);
 }
 
 async fn sandbox_refuses_a_wrong_secret_key(backend: Backend) {
@@ -379,5 +401,6 @@ on_both_backends!(
     paid_merchant_uid_cannot_be_paid_again,
     partial_cancels_down_to_zero_at_the_pg,
     reconciliation_records_an_approval_whose_write_was_lost,
+    reconciliation_finishes_an_approval_interrupted_before_kakaopay,
     sandbox_refuses_a_wrong_secret_key,
 );

@@ -4,6 +4,11 @@
 -- ends on the gateway's result page, which tells the SDK; otherwise at m_redirect_url.
 ALTER TABLE payments ADD COLUMN window_mode TEXT;
 
+-- The pg_token the approval was claimed with: if the claiming node dies before KakaoPay's
+-- approve, reconciliation (after KakaoPay's order shows it was not approved) finishes the
+-- approval with it. Single-use at KakaoPay, so it cannot approve twice.
+ALTER TABLE payments ADD COLUMN pg_token TEXT;
+
 -- When a REST cancel sends a webhook: 'flag' (only with enable_webhook=true) or 'always'.
 ALTER TABLE merchants ADD COLUMN webhook_cancel_policy TEXT NOT NULL DEFAULT 'flag';
 

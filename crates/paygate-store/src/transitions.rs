@@ -42,15 +42,17 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    /// ready → approving.
-    pub async fn claim_approval(&self, imp_uid: &str, now: i64) -> Result<ApprovalClaim> {
+    /// ready → approving, remembering the pg_token it is approved with (`None` when the
+    /// approval is known to have happened at the PG already, e.g. found by reconciliation).
+    pub async fn claim_approval(&self, imp_uid: &str, pg_token: Option<&str>, now: i64) -> Result<ApprovalClaim> {
         let sql = format!(
-            "UPDATE payments SET status = 'approving', version = version + 1, updated_at = $2 \
+            "UPDATE payments SET status = 'approving', version = version + 1, updated_at = $2, pg_token = $3 \
              WHERE imp_uid = $1 AND status = 'ready' RETURNING {PAYMENT_COLUMNS}"
         );
         match sqlx::query(&sql)
             .bind(imp_uid)
             .bind(now)
+            .bind(pg_token)
             .fetch_optional(self.pool())
             .await
         {
@@ -144,6 +146,15 @@ impl Store {
         .execute(self.pool())
         .await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    /// The pg_token an `approving` payment was claimed with.
+    pub async fn claimed_pg_token(&self, imp_uid: &str) -> Result<Option<String>> {
+        let token: Option<Option<String>> = sqlx::query_scalar("SELECT pg_token FROM payments WHERE imp_uid = $1 AND status = 'approving'")
+            .bind(imp_uid)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(token.flatten())
     }
 
     /// Reserves `amount` on a paid payment for one cancel, if the payment is still at

@@ -1,7 +1,6 @@
 //! `POST /users/getToken`: a 30-minute access token. Asking again while it lives returns the
 //! same token; with under a minute left its expiry moves 5 minutes later (I'mport's rules).
 
-use crate::http::auth::TokenCache;
 use crate::http::params::Params;
 use crate::http::{ApiResult, ok};
 use crate::state::AppState;
@@ -52,12 +51,8 @@ pub async fn get_token(State(state): State<AppState>, params: Params) -> ApiResu
             token
         }
     };
-    remember(&state.tokens, &token, &merchant.merchant_code);
+    state.tokens.put(&token.token, merchant.merchant_code.clone(), token.expires_at, now);
     Ok(ok(
         json!({ "access_token": token.token, "now": now, "expired_at": token.expires_at }),
     ))
-}
-
-fn remember(cache: &TokenCache, token: &StoredToken, merchant: &paygate_core::MerchantCode) {
-    cache.put(&token.token, merchant.clone(), token.expires_at);
 }

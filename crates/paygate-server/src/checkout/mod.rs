@@ -1,5 +1,6 @@
-//! What the buyer's side calls: the SDK starts a payment here, and KakaoPay sends the buyer's
-//! browser back here (approval / cancel / fail). None of it is authenticated by a token; none
+//! What the buyer's side calls: the SDK and its payment window are served here, the window
+//! starts a payment here, and KakaoPay sends the buyer's browser back here (approval /
+//! cancel / fail). None of it is authenticated by a token; none
 //! of it trusts the browser: amounts come from the gateway's records, outcomes from the PG.
 
 pub mod buyer;
@@ -7,6 +8,7 @@ pub mod html;
 pub mod returns;
 pub mod rsp;
 pub mod start;
+pub mod window;
 
 use crate::state::AppState;
 use axum::Router;
@@ -14,7 +16,11 @@ use axum::routing::{get, post};
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/v1/iamport.js", get(window::sdk_js))
+        .route("/v1/iamport.d.ts", get(window::sdk_types))
         .route("/v1/checkout", post(start::start))
+        .route("/v1/checkout/window", get(window::window_page))
+        .route("/v1/checkout/window.js", get(window::window_js))
         .route("/v1/checkout/{imp_uid}/result", get(returns::result_page))
         .route("/v1/checkout/{imp_uid}/status", get(buyer::status))
         .route("/v1/checkout/{imp_uid}/close", post(buyer::close))

@@ -133,7 +133,7 @@ async fn settle_return(state: &AppState, imp_uid: &str) -> Response {
             } else if matches!(order.state, PgState::Approved) {
                 // Cannot happen through the normal flow; settle through the one approval path.
                 if let Ok(paygate_store::ApprovalClaim::Claimed(c)) =
-                    state.store.claim_approval(imp_uid, state.now()).await
+                    state.store.claim_approval(imp_uid, None, state.now()).await
                 {
                     settle_from_order(state, &c, &order, &mut pg_time).await?;
                 }

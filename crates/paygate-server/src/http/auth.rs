@@ -1,10 +1,11 @@
 //! Token authentication of the REST API. The token may come raw in `Authorization`, as
 //! `Authorization: Bearer <token>`, or in `X-ImpTokenHeader`.
 //!
-//! Checked tokens are cached in memory until their expiry, so a request costs no database
-//! round trip. The cache stays correct across nodes because a token never changes owner and
-//! its expiry only ever moves later (a cached expiry that has passed is re-read from the
-//! database before the request is refused).
+//! Checked tokens are cached in memory, so a request costs no database round trip. An entry
+//! is trusted until the token's expiry and for at most `RECHECK_SECS` after it was read: a
+//! token never changes owner and its expiry only moves later, so the cache can only be wrong
+//! about a token revoked by an API key rotation (on this or another node), and only for that
+//! long.
 
 use crate::http::error::ApiError;
 use crate::state::AppState;
@@ -16,25 +17,31 @@ use std::sync::RwLock;
 
 /// Most tokens kept in memory; past that the cache is emptied and refills from the database.
 const TOKEN_CACHE_MAX: usize = 50_000;
+/// How long a cached token is trusted before the database is asked again.
+const RECHECK_SECS: i64 = 60;
 /// Longest token text accepted before any lookup.
 const TOKEN_MAX_LEN: usize = 128;
 
 #[derive(Debug, Default)]
 pub struct TokenCache {
-    entries: RwLock<HashMap<String, (MerchantCode, i64)>>,
+    /// token → (merchant, expires_at, trusted_until)
+    entries: RwLock<HashMap<String, (MerchantCode, i64, i64)>>,
 }
 
 impl TokenCache {
-    fn get(&self, token: &str) -> Option<(MerchantCode, i64)> {
-        self.entries.read().ok()?.get(token).cloned()
+    /// The merchant of a token still trusted at `now`.
+    fn get(&self, token: &str, now: i64) -> Option<MerchantCode> {
+        let map = self.entries.read().ok()?;
+        let (merchant, expires_at, trusted_until) = map.get(token)?;
+        (*expires_at > now && *trusted_until > now).then(|| merchant.clone())
     }
 
-    pub fn put(&self, token: &str, merchant: MerchantCode, expires_at: i64) {
+    pub fn put(&self, token: &str, merchant: MerchantCode, expires_at: i64, now: i64) {
         if let Ok(mut map) = self.entries.write() {
             if map.len() >= TOKEN_CACHE_MAX {
                 map.clear();
             }
-            map.insert(token.to_owned(), (merchant, expires_at));
+            map.insert(token.to_owned(), (merchant, expires_at, now + RECHECK_SECS));
         }
     }
 }
@@ -77,9 +84,7 @@ impl FromRequestParts<AppState> for Authenticated {
             return Err(ErrorCode::Unauthorized.into());
         }
         let now = state.now();
-        if let Some((merchant_code, expires_at)) = state.tokens.get(token)
-            && expires_at > now
-        {
+        if let Some(merchant_code) = state.tokens.get(token, now) {
             return Ok(Authenticated { merchant_code });
         }
         let stored = state
@@ -94,7 +99,7 @@ impl FromRequestParts<AppState> for Authenticated {
             MerchantCode::parse(&stored.merchant_code).map_err(|_| ErrorCode::Internal)?;
         state
             .tokens
-            .put(token, merchant_code.clone(), stored.expires_at);
+            .put(token, merchant_code.clone(), stored.expires_at, now);
         Ok(Authenticated { merchant_code })
     }
 }

@@ -88,7 +88,7 @@ pub async fn approve_payment(
     }
     let claimed = match state
         .store
-        .claim_approval(imp_uid, state.now())
+        .claim_approval(imp_uid, Some(pg_token), state.now())
         .await
         .map_err(store_error)?
     {

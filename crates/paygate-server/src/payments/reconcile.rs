@@ -19,9 +19,6 @@ use std::time::Duration;
 
 /// Most payments examined per round; the next round takes the rest.
 const BATCH: i64 = 200;
-/// An `approving` payment or a cancel reservation younger than this is left to the request
-/// that is handling it.
-const IN_FLIGHT_GRACE_SECS: i64 = 60;
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Report {
@@ -39,7 +36,7 @@ pub async fn reconcile_once(state: &AppState) -> Report {
     let mut report = Report::default();
     let payments = match state
         .store
-        .unsettled_payments(ready_before, now - IN_FLIGHT_GRACE_SECS, BATCH)
+        .unsettled_payments(ready_before, now - state.config.reconcile_grace.as_secs() as i64, BATCH)
         .await
     {
         Ok(p) => p,
@@ -94,6 +91,9 @@ async fn settle(
     })?;
     let mut pg_time = Duration::ZERO;
     match payment.status {
+        PaymentStatus::Approving if order.state == PgState::Pending => {
+            count(finish_interrupted_approval(state, payment, &creds, tid, &mut pg_time).await?, report)
+        }
         PaymentStatus::Approving => count(
             settle_from_order(state, payment, &order, &mut pg_time).await?,
             report,
@@ -119,7 +119,7 @@ async fn settle(
                 // manual approve; take it through the same claim as the approval URL.
                 match state
                     .store
-                    .claim_approval(imp_uid, state.now())
+                    .claim_approval(imp_uid, None, state.now())
                     .await
                     .map_err(store_error)?
                 {
@@ -250,4 +250,37 @@ fn cancel_webhooks(
             cancellation_id: &record.cancellation_id,
         },
     )
+}
+
+/// An approval whose node died after claiming it and before KakaoPay approved it: KakaoPay's
+/// order says it is not approved, so calling approve with the claimed pg_token is not a blind
+/// retry — the first call provably did not apply, and the token works only once anyway.
+async fn finish_interrupted_approval(
+    state: &AppState,
+    payment: &Payment,
+    creds: &paygate_core::pg::PgCredentials,
+    tid: &str,
+    pg_time: &mut Duration,
+) -> Result<crate::payments::approve::Outcome, paygate_core::error::DomainError> {
+    let imp_uid = payment.imp_uid.as_str();
+    let Some(pg_token) = state.store.claimed_pg_token(imp_uid).await.map_err(store_error)? else {
+        return Ok(crate::payments::approve::Outcome::Pending(payment.clone()));
+    };
+    let order = paygate_core::pg::ApproveOrder {
+        tid: tid.to_owned(),
+        order_id: imp_uid.to_owned(),
+        user_id: payment.merchant_code.to_string(),
+        pg_token,
+    };
+    match state.pg.approve(creds, order).await {
+        Ok(approval) => record_approval(state, payment, approval, pg_time).await,
+        Err(e) => {
+            // Refused (or unknown): ask again what KakaoPay knows and settle from that.
+            tracing::info!(imp_uid, error = %e, "re-approval of an interrupted claim did not apply");
+            match state.pg.order(creds, tid).await {
+                Ok(order) => settle_from_order(state, payment, &order, pg_time).await,
+                Err(_) => Ok(crate::payments::approve::Outcome::Pending(payment.clone())),
+            }
+        }
+    }
 }

@@ -1,6 +1,6 @@
 //! The delivery worker. Every node runs one; they share the outbox through leases:
 //!
-//! 1. claim due deliveries (a lease of `LEASE_SECS`; `FOR UPDATE SKIP LOCKED` on PostgreSQL);
+//! 1. claim due deliveries (a lease of `Config::webhook_lease`; `FOR UPDATE SKIP LOCKED` on PostgreSQL);
 //! 2. POST each, signed, with a 10 s connect / 30 s overall timeout;
 //! 3. record the attempt: 2xx → delivered; anything else → retry per the schedule (with
 //!    jitter), or dead when the schedule is spent.
@@ -17,8 +17,6 @@ use std::collections::HashMap;
 use std::time::Instant;
 use tokio::sync::watch;
 
-/// How long a claim is held; longer than the 30 s delivery timeout.
-const LEASE_SECS: i64 = 60;
 /// Most deliveries claimed (and sent concurrently) per round.
 const BATCH: i64 = 32;
 /// How long the previous webhook secret keeps signing after a rotation.
@@ -77,7 +75,7 @@ pub async fn round(
 ) -> Result<usize, paygate_store::StoreError> {
     let claimed = state
         .store
-        .claim_due_deliveries(owner, state.now(), LEASE_SECS, BATCH)
+        .claim_due_deliveries(owner, state.now(), state.config.webhook_lease.as_secs().max(1) as i64, BATCH)
         .await?;
     if claimed.is_empty() {
         return Ok(0);

@@ -4,7 +4,7 @@ use super::DatabaseArgs;
 use paygate_core::ids::{generate_imp_key, generate_secret};
 use paygate_core::request_pay::parse_http_url;
 use paygate_core::{Clock, MerchantCode, SystemClock};
-use paygate_store::{NewMerchant, StoreError};
+use paygate_store::{MerchantUpdate, NewMerchant, StoreError};
 use serde_json::json;
 
 #[derive(clap::Subcommand)]
@@ -13,6 +13,37 @@ pub enum MerchantCommand {
     Create(CreateArgs),
     /// List merchants (no secrets).
     List(ListArgs),
+    /// Change a merchant's settings, rotate its API key or webhook secret.
+    Update(UpdateArgs),
+}
+
+#[derive(clap::Args)]
+pub struct UpdateArgs {
+    #[arg(long)]
+    pub merchant_code: String,
+    /// Default webhook URL ("" clears it).
+    #[arg(long)]
+    pub notice_url: Option<String>,
+    /// Webhook body format.
+    #[arg(long, value_parser = ["json", "form"])]
+    pub webhook_format: Option<String>,
+    /// When REST cancels send webhooks: `flag` (only with enable_webhook=true) or `always`.
+    #[arg(long, value_parser = ["flag", "always"])]
+    pub webhook_on_cancel: Option<String>,
+    #[arg(long)]
+    pub kakaopay_cid: Option<String>,
+    #[arg(long)]
+    pub kakaopay_secret_key: Option<String>,
+    /// Issue a new webhook secret (the old one keeps signing for 24 hours beside it).
+    #[arg(long)]
+    pub rotate_webhook_secret: bool,
+    /// Issue a new imp_key/imp_secret pair; the old pair and its tokens stop working.
+    #[arg(long)]
+    pub rotate_api_key: bool,
+    #[command(flatten)]
+    pub db: DatabaseArgs,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(clap::Args)]
@@ -50,6 +81,7 @@ pub async fn run(cmd: MerchantCommand) -> Result<(), String> {
     match cmd {
         MerchantCommand::Create(args) => create(args).await,
         MerchantCommand::List(args) => list(args).await,
+        MerchantCommand::Update(args) => update(args).await,
     }
 }
 
@@ -136,6 +168,76 @@ async fn list(args: ListArgs) -> Result<(), String> {
                 m.name,
                 m.imp_key,
                 m.kakaopay_cid.as_deref().unwrap_or("-")
+            );
+        }
+    }
+    Ok(())
+}
+
+async fn update(args: UpdateArgs) -> Result<(), String> {
+    let notice_url = match args.notice_url.as_deref() {
+        None => None,
+        Some("") => Some(None),
+        Some(url) => Some(Some(
+            parse_http_url("--notice-url", url).map_err(|e| e.message)?,
+        )),
+    };
+    if let Some(cid) = &args.kakaopay_cid
+        && (cid.len() != 10 || !cid.bytes().all(|b| b.is_ascii_alphanumeric()))
+    {
+        return Err("--kakaopay-cid must be 10 letters or digits".into());
+    }
+    let store = args.db.open().await?;
+    let code = args.merchant_code.as_str();
+    let update = MerchantUpdate {
+        notice_url,
+        webhook_format: args.webhook_format,
+        webhook_cancel_policy: args.webhook_on_cancel,
+        kakaopay_cid: args.kakaopay_cid,
+        kakaopay_secret_key: args.kakaopay_secret_key,
+    };
+    let mut merchant = store
+        .update_merchant(code, update)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("no merchant {code}"))?;
+    let mut out = json!({
+        "merchant_code": merchant.merchant_code.as_str(),
+        "notice_url": merchant.notice_url,
+        "webhook_format": merchant.webhook_format,
+        "webhook_on_cancel": merchant.webhook_cancel_policy,
+        "kakaopay_cid": merchant.kakaopay_cid,
+    });
+    if args.rotate_webhook_secret {
+        let secret = format!("whsec_{}", generate_secret(24));
+        store
+            .rotate_webhook_secret(code, &secret, SystemClock.now())
+            .await
+            .map_err(|e| e.to_string())?;
+        out["webhook_secret"] = json!(secret);
+    }
+    if args.rotate_api_key {
+        let (key, secret) = (generate_imp_key(), generate_secret(32));
+        if let Some(m) = store
+            .rotate_api_key(code, &key, &secret)
+            .await
+            .map_err(|e| e.to_string())?
+        {
+            merchant = m;
+        }
+        out["imp_key"] = json!(merchant.imp_key);
+        out["imp_secret"] = json!(secret);
+    }
+    store.close().await;
+    if args.json {
+        println!("{out}");
+    } else if let Some(map) = out.as_object() {
+        for (k, v) in map {
+            println!(
+                "{k:<18} {}",
+                v.as_str()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| v.to_string())
             );
         }
     }
