@@ -130,3 +130,29 @@ async fn webhooks_about_unknown_things_are_acknowledged_and_ignored() {
         .await;
     assert_eq!(status, 400);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_gateways_own_webhook_settles_the_order() {
+    // As in `paygate demo`: the merchant's notice_url is the shop, the gateway signs.
+    let s = common::spawn_delivering().await;
+    let (merchant_uid, amount) = s.create_order().await;
+    let imp_uid = s.pay(&merchant_uid, amount).await;
+    // Nobody calls /payments/complete: the webhook alone must get the order paid.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let order = loop {
+        let order = s.order(&merchant_uid).await;
+        if order["state"] != "pending" || std::time::Instant::now() > deadline {
+            break order;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert_eq!(order["state"], "paid", "{order}");
+    assert_eq!(order["imp_uid"], imp_uid.as_str());
+    assert!(
+        order["log"].to_string().contains("delivery=whd_"),
+        "{order}"
+    );
+    // The page's own call afterwards agrees.
+    let (_, body) = s.complete_form(&imp_uid).await;
+    assert_eq!(body["status"], "success");
+}

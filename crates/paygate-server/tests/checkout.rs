@@ -356,10 +356,19 @@ async fn reconciliation_finishes_an_approval_interrupted_before_kakaopay(backend
     let s = spawn(backend).await;
     let imp_uid = start(&s, &uid("cut"), 4000).await;
     let (_, approved) = s.buyer(&imp_uid, "approve", json!({})).await;
-    let pg_token = approved["redirect_url"].as_str().unwrap().split("pg_token=").nth(1).unwrap().to_owned();
+    let pg_token = approved["redirect_url"]
+        .as_str()
+        .unwrap()
+        .split("pg_token=")
+        .nth(1)
+        .unwrap()
+        .to_owned();
     // The node claimed the approval with the buyer's pg_token and died before calling KakaoPay.
     assert!(matches!(
-        s.store.claim_approval(&imp_uid, Some(&pg_token), s.clock.now()).await.unwrap(),
+        s.store
+            .claim_approval(&imp_uid, Some(&pg_token), s.clock.now())
+            .await
+            .unwrap(),
         paygate_store::ApprovalClaim::Claimed(_)
     ));
     assert_eq!(s.sandbox_stats().await["approve_calls"], 0);

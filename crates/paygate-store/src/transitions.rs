@@ -44,7 +44,12 @@ impl Store {
 
     /// ready → approving, remembering the pg_token it is approved with (`None` when the
     /// approval is known to have happened at the PG already, e.g. found by reconciliation).
-    pub async fn claim_approval(&self, imp_uid: &str, pg_token: Option<&str>, now: i64) -> Result<ApprovalClaim> {
+    pub async fn claim_approval(
+        &self,
+        imp_uid: &str,
+        pg_token: Option<&str>,
+        now: i64,
+    ) -> Result<ApprovalClaim> {
         let sql = format!(
             "UPDATE payments SET status = 'approving', version = version + 1, updated_at = $2, pg_token = $3 \
              WHERE imp_uid = $1 AND status = 'ready' RETURNING {PAYMENT_COLUMNS}"
@@ -150,10 +155,12 @@ impl Store {
 
     /// The pg_token an `approving` payment was claimed with.
     pub async fn claimed_pg_token(&self, imp_uid: &str) -> Result<Option<String>> {
-        let token: Option<Option<String>> = sqlx::query_scalar("SELECT pg_token FROM payments WHERE imp_uid = $1 AND status = 'approving'")
-            .bind(imp_uid)
-            .fetch_optional(self.pool())
-            .await?;
+        let token: Option<Option<String>> = sqlx::query_scalar(
+            "SELECT pg_token FROM payments WHERE imp_uid = $1 AND status = 'approving'",
+        )
+        .bind(imp_uid)
+        .fetch_optional(self.pool())
+        .await?;
         Ok(token.flatten())
     }
 

@@ -4,46 +4,13 @@
 use axum::body::Bytes;
 use axum::http::HeaderMap;
 use serde_json::{Value, json};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_paygate");
+mod support;
 
-fn free_addr() -> String {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    l.local_addr().expect("addr").to_string()
-}
-
-struct Killed(Child);
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn spawn(args: &[&str]) -> Killed {
-    Killed(
-        Command::new(BIN)
-            .args(args)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn paygate"),
-    )
-}
-
-async fn wait_up(url: &str) -> Duration {
-    let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(15) {
-        if reqwest::get(url).await.is_ok() {
-            return start.elapsed();
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("{url} did not come up");
-}
+use support::{BIN, free_addr, spawn, wait_up};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pending_webhooks_survive_sigkill() {
@@ -140,8 +107,7 @@ async fn pending_webhooks_survive_sigkill() {
     }
     // The receiver is down: every delivery fails and stays pending. Let a few attempts happen.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    gateway.0.kill().expect("SIGKILL");
-    let _ = gateway.0.wait();
+    gateway.kill();
 
     let received: Arc<Mutex<Vec<(HeaderMap, Bytes)>>> = Arc::default();
     let sink = received.clone();

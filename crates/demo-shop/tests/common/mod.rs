@@ -52,6 +52,7 @@ async fn spawn_gateway(store: Store, sandbox: &str) -> String {
     let config = Config {
         public_url: format!("http://{addr}"),
         reconcile_interval: Duration::from_secs(3600),
+        webhook_poll_interval: Duration::from_millis(50),
         ..Config::default()
     };
     let state = AppState::new(store, Arc::new(SystemClock), Arc::new(connector), config);
@@ -62,7 +63,25 @@ async fn spawn_gateway(store: Store, sandbox: &str) -> String {
     format!("http://{addr}")
 }
 
+/// The stack with the gateway's own webhook delivery off (no `notice_url`): the tests deliver
+/// webhooks themselves, so a gateway delivering on its own cannot settle an order a test
+/// expects to stay pending.
 pub async fn spawn() -> Stack {
+    spawn_with(false).await
+}
+
+/// The stack with the merchant's `notice_url` = the shop's webhook receiver, as in
+/// `paygate demo`.
+pub async fn spawn_delivering() -> Stack {
+    spawn_with(true).await
+}
+
+async fn spawn_with(gateway_delivers_webhooks: bool) -> Stack {
+    // The shop's address is the merchant's notice_url: bind it first, serve it last.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind shop");
+    let shop = format!("http://{}", listener.local_addr().expect("addr"));
     let kakaopay_key = format!("DEV{}", generate_secret(16));
     let sandbox = spawn_sandbox(&kakaopay_key).await;
     let dir = std::env::temp_dir().join("paygate-tests");
@@ -71,8 +90,6 @@ pub async fn spawn() -> Stack {
     let store = Store::connect(&database_url).await.expect("store");
     let imp_secret = generate_secret(32);
     let webhook_secret = format!("whsec_{}", generate_secret(24));
-    // No notice_url: these tests deliver webhooks themselves, so that a gateway delivering
-    // on its own cannot settle an order the test expects to stay pending.
     let merchant = store
         .create_merchant(NewMerchant {
             merchant_code: MerchantCode::generate(),
@@ -81,18 +98,13 @@ pub async fn spawn() -> Stack {
             imp_secret: imp_secret.clone(),
             kakaopay_cid: Some("TC0ONETIME".into()),
             kakaopay_secret_key: Some(kakaopay_key),
-            notice_url: None,
+            notice_url: gateway_delivers_webhooks.then(|| format!("{shop}/webhooks/paygate")),
             webhook_secret: Some(webhook_secret.clone()),
             created_at: SystemClock.now(),
         })
         .await
         .expect("create merchant");
     let gateway = spawn_gateway(store, &sandbox).await;
-
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind shop");
-    let shop = format!("http://{}", listener.local_addr().expect("addr"));
     let config = ShopConfig {
         gateway_public_url: gateway.clone(),
         gateway_api_url: gateway.clone(),

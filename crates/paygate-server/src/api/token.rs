@@ -51,7 +51,12 @@ pub async fn get_token(State(state): State<AppState>, params: Params) -> ApiResu
             token
         }
     };
-    state.tokens.put(&token.token, merchant.merchant_code.clone(), token.expires_at, now);
+    state.tokens.put(
+        &token.token,
+        merchant.merchant_code.clone(),
+        token.expires_at,
+        now,
+    );
     Ok(ok(
         json!({ "access_token": token.token, "now": now, "expired_at": token.expires_at }),
     ))

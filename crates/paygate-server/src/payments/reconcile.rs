@@ -36,7 +36,11 @@ pub async fn reconcile_once(state: &AppState) -> Report {
     let mut report = Report::default();
     let payments = match state
         .store
-        .unsettled_payments(ready_before, now - state.config.reconcile_grace.as_secs() as i64, BATCH)
+        .unsettled_payments(
+            ready_before,
+            now - state.config.reconcile_grace.as_secs() as i64,
+            BATCH,
+        )
         .await
     {
         Ok(p) => p,
@@ -91,9 +95,10 @@ async fn settle(
     })?;
     let mut pg_time = Duration::ZERO;
     match payment.status {
-        PaymentStatus::Approving if order.state == PgState::Pending => {
-            count(finish_interrupted_approval(state, payment, &creds, tid, &mut pg_time).await?, report)
-        }
+        PaymentStatus::Approving if order.state == PgState::Pending => count(
+            finish_interrupted_approval(state, payment, &creds, tid, &mut pg_time).await?,
+            report,
+        ),
         PaymentStatus::Approving => count(
             settle_from_order(state, payment, &order, &mut pg_time).await?,
             report,
@@ -263,7 +268,12 @@ async fn finish_interrupted_approval(
     pg_time: &mut Duration,
 ) -> Result<crate::payments::approve::Outcome, paygate_core::error::DomainError> {
     let imp_uid = payment.imp_uid.as_str();
-    let Some(pg_token) = state.store.claimed_pg_token(imp_uid).await.map_err(store_error)? else {
+    let Some(pg_token) = state
+        .store
+        .claimed_pg_token(imp_uid)
+        .await
+        .map_err(store_error)?
+    else {
         return Ok(crate::payments::approve::Outcome::Pending(payment.clone()));
     };
     let order = paygate_core::pg::ApproveOrder {

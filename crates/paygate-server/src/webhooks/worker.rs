@@ -75,7 +75,12 @@ pub async fn round(
 ) -> Result<usize, paygate_store::StoreError> {
     let claimed = state
         .store
-        .claim_due_deliveries(owner, state.now(), state.config.webhook_lease.as_secs().max(1) as i64, BATCH)
+        .claim_due_deliveries(
+            owner,
+            state.now(),
+            state.config.webhook_lease.as_secs().max(1) as i64,
+            BATCH,
+        )
         .await?;
     if claimed.is_empty() {
         return Ok(0);
