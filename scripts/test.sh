@@ -11,6 +11,13 @@ step "PostgreSQL on 127.0.0.1:5432"
 export PAYGATE_TEST_POSTGRES_URL="${PAYGATE_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}"
 scripts/ensure-postgres.sh
 
+step "nginx (for the scale-out tests)"
+if ! [ -x /usr/sbin/nginx ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null
+  # The package starts a default site on :80; the tests run their own nginx instead.
+  (service nginx stop || pkill -x nginx || true) >/dev/null 2>&1
+fi
+
 step "Python venv (pinned)"
 if [ ! -x .venv/bin/pytest ] || ! cmp -s compat/python/requirements.txt .venv/requirements.txt; then
   python3 -m venv .venv

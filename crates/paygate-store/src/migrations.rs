@@ -12,6 +12,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         2,
         include_str!("../migrations/0002_window_and_webhooks.sql"),
     ),
+    (
+        3,
+        include_str!("../migrations/0003_idempotency_console_limits.sql"),
+    ),
 ];
 
 /// Arbitrary constant naming paygate's migration lock among PostgreSQL advisory locks.
