@@ -27,6 +27,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/sandbox/clock/advance", post(advance_clock))
         .route("/sandbox/stats", get(stats))
         .route("/sandbox/payments", get(payments))
+        .route("/sandbox/faults", post(set_faults).delete(clear_faults))
 }
 
 #[derive(Debug, Deserialize)]
@@ -64,4 +65,21 @@ async fn stats(State(state): State<Arc<AppState>>) -> Json<Stats> {
 
 async fn payments(State(state): State<Arc<AppState>>) -> Json<Vec<PaymentSummary>> {
     Json(state.store.list())
+}
+
+async fn set_faults(
+    State(state): State<Arc<AppState>>,
+    body: Bytes,
+) -> Result<Json<crate::faults::FaultConfig>, ApiError> {
+    let config: crate::faults::FaultConfig = parse_json(&body)?;
+    state
+        .faults
+        .set(config.clone())
+        .map_err(ApiError::invalid)?;
+    Ok(Json(config))
+}
+
+async fn clear_faults(State(state): State<Arc<AppState>>) -> Json<crate::faults::FaultConfig> {
+    state.faults.clear();
+    Json(crate::faults::FaultConfig::default())
 }

@@ -46,6 +46,17 @@ impl ApiError {
         )
     }
 
+    /// KakaoPay's answer when something broke on its side (the fault switches use it).
+    pub fn internal(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            -9798,
+            "internal server error",
+            "INTERNAL_ERROR",
+            detail,
+        )
+    }
+
     pub fn unauthorized() -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,

@@ -12,7 +12,7 @@
 //! - buyer control: `POST /sandbox/buyer/{tid}/approve|cancel|fail`,
 //!   `GET /sandbox/status/{tid}`
 //! - test control: `POST /sandbox/clock/advance`, `GET /sandbox/stats`,
-//!   `GET /sandbox/payments`
+//!   `GET /sandbox/payments`, `POST|DELETE /sandbox/faults` (see `faults.rs`)
 //!
 //! Sandbox rules worth knowing:
 //! - The buyer's payment password is [`TEST_PASSWORD`] (`123456`).
@@ -27,6 +27,7 @@ mod buyer_api;
 mod clock;
 mod control_api;
 mod error;
+mod faults;
 mod html;
 mod ids;
 mod pages;
@@ -70,6 +71,7 @@ struct AppState {
     config: SandboxConfig,
     clock: Arc<clock::Clock>,
     store: state::Store,
+    faults: faults::Faults,
 }
 
 /// The whole sandbox app, with its (in-memory) state inside.
@@ -80,6 +82,7 @@ pub fn router(config: SandboxConfig) -> Router {
         config,
         clock,
         store,
+        faults: faults::Faults::default(),
     });
     Router::new()
         .merge(wire_api::routes())

@@ -16,6 +16,7 @@ use paygate_kakaopay::wire::{
     ReadyResponse,
 };
 
+use crate::faults::{Fault, HANG, Op, dropped};
 use crate::{
     AppState,
     error::{ApiError, parse_json},
@@ -23,6 +24,7 @@ use crate::{
     state::{Call, MerchantId},
     validate,
 };
+use axum::response::{IntoResponse, Response};
 
 pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
@@ -62,18 +64,57 @@ fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<MerchantId, Api
     found.ok_or_else(ApiError::unauthorized)
 }
 
-async fn ready(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Json<ReadyResponse>, ApiError> {
+/// Runs one wire call under the fault switches: latency, failures before it is applied, and
+/// lost answers after it is applied.
+async fn with_faults<T: serde::Serialize>(
+    state: &AppState,
+    op: Op,
+    apply: impl FnOnce() -> Result<T, ApiError>,
+) -> Response {
+    let (fault, latency) = state.faults.take(op);
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    match fault {
+        Some(Fault::Error500) => {
+            return ApiError::internal("sandbox fault: internal error").into_response();
+        }
+        Some(Fault::TimeoutBeforeApply) => {
+            tokio::time::sleep(HANG).await;
+            return ApiError::internal("sandbox fault: timed out").into_response();
+        }
+        _ => {}
+    }
+    let result = apply();
+    match fault {
+        Some(Fault::DropAfterApply) => dropped(),
+        Some(Fault::TimeoutAfterApply) => {
+            tokio::time::sleep(HANG).await;
+            dropped()
+        }
+        _ => match result {
+            Ok(v) => Json(v).into_response(),
+            Err(e) => e.into_response(),
+        },
+    }
+}
+
+async fn ready(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
     state.store.count(Call::Ready);
-    let merchant = authenticate(&state, &headers)?;
-    let req: ReadyRequest = parse_json(&body)?;
+    with_faults(&state, Op::Ready, || ready_apply(&state, &headers, &body)).await
+}
+
+fn ready_apply(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<ReadyResponse, ApiError> {
+    let merchant = authenticate(state, headers)?;
+    let req: ReadyRequest = parse_json(body)?;
     let vat = validate::ready(&req)?;
     let (tid, created_at) = state.store.ready(merchant, &req, vat)?;
     let links = pages::Links::new(&state.config.public_url, &tid);
-    Ok(Json(ReadyResponse {
+    Ok(ReadyResponse {
         tid,
         tms_result: false,
         next_redirect_app_url: links.app.clone(),
@@ -82,17 +123,24 @@ async fn ready(
         android_app_scheme: links.android_scheme(),
         ios_app_scheme: links.ios_scheme(),
         created_at,
-    }))
+    })
 }
 
-async fn approve(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Json<ApproveResponse>, ApiError> {
+async fn approve(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
     state.store.count(Call::Approve);
-    let merchant = authenticate(&state, &headers)?;
-    let req: ApproveRequest = parse_json(&body)?;
+    with_faults(&state, Op::Approve, || {
+        approve_apply(&state, &headers, &body)
+    })
+    .await
+}
+
+fn approve_apply(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<ApproveResponse, ApiError> {
+    let merchant = authenticate(state, headers)?;
+    let req: ApproveRequest = parse_json(body)?;
     validate::cid(&req.cid)?;
     validate::tid(&req.tid)?;
     validate::partner_ids(&req.partner_order_id, &req.partner_user_id)?;
@@ -100,34 +148,42 @@ async fn approve(
     if req.pg_token.is_empty() {
         return Err(ApiError::invalid("pg_token is required"));
     }
-    Ok(Json(state.store.approve(merchant, &req)?))
+    state.store.approve(merchant, &req)
 }
 
-async fn order(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Json<OrderResponse>, ApiError> {
+async fn order(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
     state.store.count(Call::Order);
-    let merchant = authenticate(&state, &headers)?;
-    let req: OrderRequest = parse_json(&body)?;
+    with_faults(&state, Op::Order, || order_apply(&state, &headers, &body)).await
+}
+
+fn order_apply(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<OrderResponse, ApiError> {
+    let merchant = authenticate(state, headers)?;
+    let req: OrderRequest = parse_json(body)?;
     validate::cid(&req.cid)?;
     validate::tid(&req.tid)?;
-    Ok(Json(state.store.order(merchant, &req.cid, &req.tid)?))
+    state.store.order(merchant, &req.cid, &req.tid)
 }
 
-async fn cancel(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Json<CancelResponse>, ApiError> {
+async fn cancel(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
     state.store.count(Call::Cancel);
-    let merchant = authenticate(&state, &headers)?;
-    let req: CancelRequest = parse_json(&body)?;
+    with_faults(&state, Op::Cancel, || cancel_apply(&state, &headers, &body)).await
+}
+
+fn cancel_apply(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<CancelResponse, ApiError> {
+    let merchant = authenticate(state, headers)?;
+    let req: CancelRequest = parse_json(body)?;
     validate::cid(&req.cid)?;
     validate::tid(&req.tid)?;
     validate::payload(req.payload.as_deref())?;
-    Ok(Json(state.store.cancel(merchant, &req)?))
+    state.store.cancel(merchant, &req)
 }
 
 #[cfg(test)]

@@ -41,6 +41,10 @@ pub enum ErrorCode {
     PreparedAmountMismatch,
     AlreadyPaid,
     PgNotConfigured,
+    // --- retries (Idempotency-Key) ---
+    InvalidIdempotencyKey,
+    IdempotencyKeyReused,
+    IdempotencyKeyInProgress,
     // --- ours ---
     StoreUnavailable,
     Internal,
@@ -108,6 +112,21 @@ impl ErrorCode {
                 400,
                 -1,
                 "가맹점에 카카오페이 채널(cid, secret key)이 설정되지 않았습니다.",
+            ),
+            InvalidIdempotencyKey => (
+                400,
+                -1,
+                "Idempotency-Key 는 1~255자의 출력 가능한 ASCII 문자여야 합니다.",
+            ),
+            IdempotencyKeyReused => (
+                422,
+                -1,
+                "같은 Idempotency-Key 로 다른 요청이 이미 처리되었습니다. 새 키를 사용해주세요.",
+            ),
+            IdempotencyKeyInProgress => (
+                409,
+                -1,
+                "같은 Idempotency-Key 의 요청이 아직 처리 중입니다. 잠시 후 다시 시도해주세요.",
             ),
             StoreUnavailable => (
                 503,

@@ -27,6 +27,7 @@ pub fn build_router(state: AppState) -> Router {
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(limit))
+        .layer(axum::Extension(crate::http::params::BodyLimit(limit)))
         .layer(axum::middleware::from_fn(server_timing))
         .with_state(state)
 }

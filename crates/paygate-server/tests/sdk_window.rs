@@ -392,13 +392,3 @@ on_both_backends!(
     close_fails_a_ready_payment_and_not_a_paid_one,
     overlay_ends_on_the_result_page_even_with_m_redirect_url,
 );
-
-// TEMPORARY smoke server (removed before hand-off).
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-#[ignore]
-async fn zz_smoke_server() {
-    let s = spawn(Backend::Sqlite).await;
-    let info = json!({"gateway": s.gateway, "sandbox": s.sandbox, "code": s.merchant.code.as_str(), "imp_key": s.merchant.imp_key, "imp_secret": s.merchant.imp_secret});
-    std::fs::write("/tmp/smoke/stack.json", info.to_string()).unwrap();
-    tokio::time::sleep(std::time::Duration::from_secs(1500)).await;
-}

@@ -5,6 +5,9 @@
 //! `RETURNING`, partial indexes), through sqlx's `Any` driver. Every state change of a payment
 //! is a conditional `UPDATE … WHERE status = … AND version = …` — see `transitions.rs`.
 
+mod auth_failures;
+mod console;
+mod idempotency;
 mod merchants;
 mod migrations;
 mod payments;
@@ -14,6 +17,8 @@ mod tokens;
 mod transitions;
 mod webhooks;
 
+pub use console::{CONSOLE_ROWS_MAX, ConsoleQuery, ConsoleSession, SalesBucket, SalesSummary};
+pub use idempotency::IdempotencyBegin;
 pub use merchants::{Merchant, MerchantUpdate, NewMerchant};
 pub use payments::{Page, PageQuery};
 pub use prepares::Prepared;

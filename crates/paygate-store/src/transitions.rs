@@ -93,7 +93,10 @@ impl Store {
         let row = sqlx::query(&sql)
             .bind(imp_uid)
             .bind(now)
-            .bind(approval.approved_at)
+            // paid_at is the gateway's own time of recording, like started_at and failed_at,
+            // so every timestamp of a payment comes from one clock (KakaoPay's approved_at can
+            // differ by seconds, and would let a fresh payment fall outside "up to now").
+            .bind(now)
             .bind(&approval.tid)
             .bind(&approval.approval_number)
             .bind(&card.card_code)

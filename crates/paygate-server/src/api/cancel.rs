@@ -2,12 +2,14 @@
 
 use crate::api::present::payment_json;
 use crate::http::auth::Authenticated;
+use crate::http::idempotency::idempotent;
 use crate::http::params::Params;
 use crate::http::timing::PgTime;
 use crate::http::{ApiError, ApiResult, ok};
 use crate::payments::cancel::{CancelTarget, cancel_payment};
 use crate::state::AppState;
 use axum::extract::State;
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use paygate_core::cancel::CancelRequest;
 use std::time::Duration;
@@ -15,11 +17,29 @@ use std::time::Duration;
 /// Longest cancel reason kept.
 const REASON_MAX_CHARS: usize = 200;
 
+/// Honours `Idempotency-Key`: a retry with the same key and body replays the first answer.
 pub async fn cancel(
     State(state): State<AppState>,
     auth: Authenticated,
+    headers: HeaderMap,
     params: Params,
-) -> ApiResult<Response> {
+) -> Response {
+    idempotent(
+        &state,
+        &auth.merchant_code,
+        &headers,
+        "POST /payments/cancel",
+        &params,
+        || async {
+            run(&state, &auth, &params)
+                .await
+                .unwrap_or_else(IntoResponse::into_response)
+        },
+    )
+    .await
+}
+
+async fn run(state: &AppState, auth: &Authenticated, params: &Params) -> ApiResult<Response> {
     let target = match (
         params.string("imp_uid", 40)?,
         params.string("merchant_uid", 100)?,
@@ -64,7 +84,7 @@ pub async fn cancel(
         }
     };
     let result = cancel_payment(
-        &state,
+        state,
         &auth.merchant_code,
         target,
         request,

@@ -2,12 +2,14 @@
 //! request_pay of a merchant_uid must carry.
 
 use crate::http::auth::Authenticated;
+use crate::http::idempotency::idempotent;
 use crate::http::params::Params;
 use crate::http::path::Path;
 use crate::http::{ApiError, ApiResult, ok};
 use crate::state::AppState;
 use axum::extract::State;
-use axum::response::Response;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
 use paygate_core::amount::Amount;
 use paygate_core::{ErrorCode, MerchantUid};
 use paygate_store::{Prepared, StoreError};
@@ -31,12 +33,56 @@ fn parse(params: &Params) -> ApiResult<(MerchantUid, Amount)> {
     Ok((uid, amount))
 }
 
+/// `POST /payments/prepare`; honours `Idempotency-Key`.
 pub async fn create(
     State(state): State<AppState>,
     auth: Authenticated,
+    headers: HeaderMap,
     params: Params,
+) -> Response {
+    idempotent(
+        &state,
+        &auth.merchant_code,
+        &headers,
+        "POST /payments/prepare",
+        &params,
+        || async {
+            run_create(&state, &auth, &params)
+                .await
+                .unwrap_or_else(IntoResponse::into_response)
+        },
+    )
+    .await
+}
+
+/// `PUT /payments/prepare`; honours `Idempotency-Key`.
+pub async fn update(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    headers: HeaderMap,
+    params: Params,
+) -> Response {
+    idempotent(
+        &state,
+        &auth.merchant_code,
+        &headers,
+        "PUT /payments/prepare",
+        &params,
+        || async {
+            run_update(&state, &auth, &params)
+                .await
+                .unwrap_or_else(IntoResponse::into_response)
+        },
+    )
+    .await
+}
+
+async fn run_create(
+    state: &AppState,
+    auth: &Authenticated,
+    params: &Params,
 ) -> ApiResult<Response> {
-    let (uid, amount) = parse(&params)?;
+    let (uid, amount) = parse(params)?;
     match state
         .store
         .insert_prepare(
@@ -53,12 +99,12 @@ pub async fn create(
     }
 }
 
-pub async fn update(
-    State(state): State<AppState>,
-    auth: Authenticated,
-    params: Params,
+async fn run_update(
+    state: &AppState,
+    auth: &Authenticated,
+    params: &Params,
 ) -> ApiResult<Response> {
-    let (uid, amount) = parse(&params)?;
+    let (uid, amount) = parse(params)?;
     let p = state
         .store
         .update_prepare(

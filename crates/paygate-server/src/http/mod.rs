@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod error;
+pub mod idempotency;
 pub mod params;
 pub mod path;
 pub mod query;

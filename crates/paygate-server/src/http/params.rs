@@ -14,6 +14,36 @@ use serde_json::{Map, Value};
 
 /// Most distinct fields a form body may carry.
 const FORM_FIELDS_MAX: usize = 200;
+/// Body limit when no `BodyLimit` extension is set.
+const DEFAULT_LIMIT: usize = 64 * 1024;
+/// An oversized body is still read (and thrown away) up to this much, so the client, which is
+/// still sending, receives the 413 envelope instead of a broken connection.
+const DRAIN_MAX: usize = 16 * 1024 * 1024;
+
+/// The body limit of this server (set by `startup.rs` as a request extension).
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimit(pub usize);
+
+async fn read_limited(body: axum::body::Body, limit: usize) -> Result<Bytes, ApiError> {
+    use futures_util::StreamExt;
+    let mut stream = body.into_data_stream();
+    let mut buf: Vec<u8> = Vec::new();
+    let mut seen: usize = 0;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|_| ApiError::from(ErrorCode::MalformedBody))?;
+        seen = seen.saturating_add(chunk.len());
+        if seen > DRAIN_MAX {
+            break;
+        }
+        if seen <= limit {
+            buf.extend_from_slice(&chunk);
+        }
+    }
+    if seen > limit {
+        return Err(ErrorCode::BodyTooLarge.into());
+    }
+    Ok(Bytes::from(buf))
+}
 
 #[derive(Debug, Default, Clone)]
 pub struct Params(pub Map<String, Value>);
@@ -21,7 +51,7 @@ pub struct Params(pub Map<String, Value>);
 impl<S: Send + Sync> FromRequest<S> for Params {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
         let content_type = req
             .headers()
             .get(CONTENT_TYPE)
@@ -32,13 +62,12 @@ impl<S: Send + Sync> FromRequest<S> for Params {
             .unwrap_or("")
             .trim()
             .to_ascii_lowercase();
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
-            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::from(ErrorCode::BodyTooLarge)
-            } else {
-                ApiError::from(ErrorCode::MalformedBody)
-            }
-        })?;
+        let limit = req
+            .extensions()
+            .get::<BodyLimit>()
+            .map(|l| l.0)
+            .unwrap_or(DEFAULT_LIMIT);
+        let bytes = read_limited(req.into_body(), limit).await?;
         if bytes.is_empty() {
             return Ok(Params::default());
         }

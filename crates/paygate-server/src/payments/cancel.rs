@@ -151,7 +151,7 @@ pub async fn cancel_payment(
                 tax_free: plan.tax_free,
                 vat_amount: plan.vat_amount,
                 reason: request.reason.clone(),
-                cancelled_at: answer.cancelled_at,
+                cancelled_at: state.now(),
                 receipt_url: None,
             };
             let now = state.now();

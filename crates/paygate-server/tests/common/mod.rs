@@ -136,9 +136,19 @@ pub async fn spawn_gateway(
     clock: ManualClock,
     kakaopay_base_url: &str,
 ) -> (String, AppState) {
+    spawn_gateway_with(store, clock, kakaopay_base_url, Duration::from_secs(5)).await
+}
+
+/// A gateway whose KakaoPay calls time out after `pg_timeout`.
+pub async fn spawn_gateway_with(
+    store: Store,
+    clock: ManualClock,
+    kakaopay_base_url: &str,
+    pg_timeout: Duration,
+) -> (String, AppState) {
     let connector = KakaoPayConnector::new(KakaoPayConnectorConfig {
         base_url: kakaopay_base_url.to_owned(),
-        request_timeout: Duration::from_secs(5),
+        request_timeout: pg_timeout,
         ..KakaoPayConnectorConfig::default()
     })
     .expect("connector");
@@ -161,13 +171,19 @@ pub async fn spawn_gateway(
 }
 
 pub async fn spawn(backend: Backend) -> Stack {
+    spawn_with(backend, Duration::from_secs(5)).await
+}
+
+/// A stack whose gateway gives KakaoPay `pg_timeout` per call (fault tests use a short one).
+pub async fn spawn_with(backend: Backend, pg_timeout: Duration) -> Stack {
     let secret_key = format!("DEV{}", generate_secret(16));
     let sandbox = spawn_sandbox(vec![secret_key.clone()]).await;
     let database_url = database_url(backend).await;
     let store = Store::connect(&database_url).await.expect("store");
     let clock = ManualClock::starting_now();
     let merchant = create_merchant(&store, &secret_key, clock.now()).await;
-    let (gateway, state) = spawn_gateway(store.clone(), clock.clone(), &sandbox).await;
+    let (gateway, state) =
+        spawn_gateway_with(store.clone(), clock.clone(), &sandbox, pg_timeout).await;
     let client = paygate_client::Client::new(&gateway, &merchant.imp_key, &merchant.imp_secret);
     Stack {
         gateway,
@@ -388,4 +404,22 @@ where
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     panic!("timed out waiting for: {what}");
+}
+
+impl Stack {
+    /// Sets the sandbox's fault switches (`{"latency_ms", "rules": [{op, fault, count}]}`).
+    pub async fn faults(&self, config: Value) {
+        let r = self
+            .http
+            .post(format!("{}/sandbox/faults", self.sandbox))
+            .json(&config)
+            .send()
+            .await
+            .expect("faults");
+        assert!(
+            r.status().is_success(),
+            "faults: {}",
+            r.text().await.unwrap_or_default()
+        );
+    }
 }
