@@ -78,6 +78,11 @@ scenario("iPhone Safari, kakaoOpenApp: consent button first, tap opens kakaotalk
     "nothing but the gateway's window was loaded before the tap",
   );
   assert.match(win.url(), /\/checkout\/window/);
+  // The payment exists (KakaoPay was asked for it) but its page was never opened.
+  const started = await (await h.restApi(demo)).byMerchantUid(order.merchant_uid);
+  assert.equal(started.status, "ready");
+  const atPg = (await h.sandboxPayments(demo)).find((p) => p.partner_order_id === started.imp_uid);
+  assert.equal(atPg.status, "READY", "KakaoPay's page was not opened before the tap");
 
   await win.tap("#paygate-open-app");
 

@@ -30,6 +30,7 @@ pub enum Op {
 #[serde(rename_all = "snake_case")]
 pub enum Fault {
     /// HTTP 500 with KakaoPay's error body; nothing applied.
+    #[serde(rename = "error_500")]
     Error500,
     /// No answer (the caller times out); nothing applied.
     TimeoutBeforeApply,

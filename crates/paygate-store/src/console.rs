@@ -206,13 +206,19 @@ impl Store {
             filters.push(("started_at < $?", Bind::Int(to)));
         }
         if let Some(uid) = q.merchant_uid {
-            filters.push(("merchant_uid LIKE $? ESCAPE '!'", Bind::Text(like_pattern(uid))));
+            filters.push((
+                "merchant_uid LIKE $? ESCAPE '!'",
+                Bind::Text(like_pattern(uid)),
+            ));
         }
         if let Some(imp_uid) = q.imp_uid {
             filters.push(("imp_uid = $?", Bind::Str(imp_uid)));
         }
         if let Some(name) = q.buyer_name {
-            filters.push(("buyer_name LIKE $? ESCAPE '!'", Bind::Text(like_pattern(name))));
+            filters.push((
+                "buyer_name LIKE $? ESCAPE '!'",
+                Bind::Text(like_pattern(name)),
+            ));
         }
         if let Some(amount) = q.amount {
             filters.push(("amount = $?", Bind::Int(amount)));
@@ -262,7 +268,12 @@ impl Store {
     }
 
     /// Paid, cancelled and failed figures of `[from, to)`.
-    pub async fn sales_summary(&self, merchant_code: &str, from: i64, to: i64) -> Result<SalesSummary> {
+    pub async fn sales_summary(
+        &self,
+        merchant_code: &str,
+        from: i64,
+        to: i64,
+    ) -> Result<SalesSummary> {
         let row = sqlx::query(
             "SELECT \
              COALESCE(SUM(CASE WHEN paid_at >= $2 AND paid_at < $3 THEN 1 ELSE 0 END), 0) AS paid_count, \

@@ -53,10 +53,25 @@ pub enum StoreError {
 
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
-        if let sqlx::Error::Database(db) = &e
-            && db.is_unique_violation()
-        {
-            return StoreError::Conflict(db.message().to_owned());
+        if let sqlx::Error::Database(db) = &e {
+            if db.is_unique_violation() {
+                return StoreError::Conflict(db.message().to_owned());
+            }
+            // SQLSTATE classes 08 (connection), 53 (resources), 57 (operator intervention:
+            // shutdown, statement timeout) mean the database is away or overloaded; any other
+            // database error is a statement it refused, which is our bug, not an outage.
+            let class = db
+                .code()
+                .map(|c| c.chars().take(2).collect::<String>())
+                .unwrap_or_default();
+            if !matches!(class.as_str(), "08" | "53" | "57")
+                && !db.message().contains("database is locked")
+            {
+                return StoreError::Corrupt(format!(
+                    "database refused a statement: {}",
+                    db.message()
+                ));
+            }
         }
         match e {
             sqlx::Error::ColumnDecode { .. }

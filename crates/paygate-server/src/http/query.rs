@@ -18,6 +18,14 @@ impl<S: Send + Sync> FromRequestParts<S> for Query {
         let raw = parts.uri.query().unwrap_or("");
         let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw)
             .map_err(|_| ApiError::invalid("쿼리 문자열을 해석할 수 없습니다."))?;
+        if pairs
+            .iter()
+            .any(|(k, v)| k.chars().chain(v.chars()).any(char::is_control))
+        {
+            return Err(ApiError::invalid(
+                "쿼리 파라메터에 제어 문자를 쓸 수 없습니다.",
+            ));
+        }
         if pairs.len() > QUERY_PAIRS_MAX {
             return Err(ApiError::invalid("쿼리 파라메터가 너무 많습니다."));
         }
