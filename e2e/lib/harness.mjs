@@ -2,7 +2,7 @@
 // sandbox + demo shop on free ports, fresh SQLite), one headless Chromium per file, and the
 // few things a test does as "the buyer" or "the merchant's server" over HTTP.
 import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync, createWriteStream, copyFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, rmSync, createWriteStream, copyFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -307,13 +307,18 @@ export async function openShop(page, demo, query = "") {
   return page.evaluate(() => ({ ...window.ORDER }));
 }
 
+/**
+ * Saves artifacts/<name>. With `publish`, also docs/images/<name> (committed, shown by the
+ * docs) when that file does not exist yet or PAYGATE_E2E_UPDATE_DOCS=1: the QR code and order
+ * number differ on every run, so an ordinary run must not dirty the work tree.
+ */
 export async function screenshot(pageOrFrame, name, { publish = false } = {}) {
   const file = join(ARTIFACTS, name);
   await pageOrFrame.screenshot({ path: file });
-  if (publish) {
-    const images = join(REPO_DIR, "docs", "images");
-    mkdirSync(images, { recursive: true });
-    copyFileSync(file, join(images, name));
+  const docImage = join(REPO_DIR, "docs", "images", name);
+  if (publish && (process.env.PAYGATE_E2E_UPDATE_DOCS === "1" || !existsSync(docImage))) {
+    mkdirSync(dirname(docImage), { recursive: true });
+    copyFileSync(file, docImage);
   }
   return file;
 }

@@ -14,6 +14,7 @@
 pub mod api;
 pub mod checkout;
 pub mod config;
+pub mod console;
 pub mod http;
 pub mod payments;
 pub mod startup;

@@ -17,6 +17,7 @@ pub fn build_router(state: AppState) -> Router {
     Router::new()
         .merge(api::router())
         .merge(checkout::router())
+        .merge(crate::console::router())
         .route("/health", get(health))
         .route("/metrics", get(webhooks::api::metrics))
         .route("/payments/{imp_uid}/webhooks", get(webhooks::api::log))

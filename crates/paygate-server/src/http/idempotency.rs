@@ -24,7 +24,9 @@ pub const HEADER: &str = "idempotency-key";
 const KEY_MAX_LEN: usize = 255;
 const TTL_SECS: i64 = 24 * 3600;
 /// A first request still `in_progress` after this long died with its node; a retry may run.
-const STALE_SECS: i64 = 120;
+/// Longer than any keyed request can take (a cancel: one KakaoPay call, 10 s timeout, plus
+/// the database).
+const STALE_SECS: i64 = 30;
 const WAIT_FOR_FIRST: Duration = Duration::from_secs(15);
 const WAIT_STEP: Duration = Duration::from_millis(50);
 /// Largest answer kept for replay (answers are envelopes of one Payment).
