@@ -37,3 +37,6 @@ cargo test --workspace --quiet
 
 step "compatibility: PyPI iamport-rest-client against paygate (SQLite and PostgreSQL)"
 PAYGATE_BIN="$PWD/target/debug/paygate" .venv/bin/pytest -q compat/python
+
+step "end-to-end: the SDK, payment window, KakaoPay pages and demo shop in headless Chromium"
+scripts/e2e.sh

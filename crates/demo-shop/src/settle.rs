@@ -221,6 +221,10 @@ fn decide(
 }
 
 /// Seed step [4]: the buyer paid another amount than the order's; cancel all of it.
+/// How many times (100 ms apart) a refused forgery cancel re-reads the payment, waiting for a
+/// concurrent cancel of the same payment to finish.
+const FORGERY_SETTLE_POLLS: usize = 50;
+
 async fn cancel_forgery(
     shop: &Shop,
     payment: &Payment,
@@ -234,8 +238,17 @@ async fn cancel_forgery(
     let cancelled = match shop.gateway.cancel(request).await {
         Ok(p) => p,
         Err(e) => {
-            // Refused or lost: the truth is whatever the gateway says now.
-            let now = read_payment(shop, &payment.imp_uid).await?;
+            // Refused or lost: the truth is whatever the gateway says now. The refusal may be
+            // "another cancel is in progress" (the webhook and /payments/complete settling the
+            // same forgery at once): give that other cancel a moment to land.
+            let mut now = read_payment(shop, &payment.imp_uid).await?;
+            for _ in 0..FORGERY_SETTLE_POLLS {
+                if now.status == "cancelled" {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                now = read_payment(shop, &payment.imp_uid).await?;
+            }
             if now.status != "cancelled" {
                 return Err(SettleError::Gateway(format!("cancel failed: {e}")));
             }

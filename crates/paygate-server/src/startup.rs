@@ -19,6 +19,7 @@ pub fn build_router(state: AppState) -> Router {
         .merge(checkout::router())
         .merge(crate::console::router())
         .route("/health", get(health))
+        .route("/bench/noop", get(noop))
         .route("/metrics", get(webhooks::api::metrics))
         .route("/payments/{imp_uid}/webhooks", get(webhooks::api::log))
         .route(
@@ -40,6 +41,15 @@ async fn health(
         Ok(()) => crate::http::ok(serde_json::json!({ "status": "ok" })),
         Err(e) => axum::response::IntoResponse::into_response(crate::http::ApiError::from(e)),
     }
+}
+
+/// A constant envelope without any database work: the HTTP limit `paygate bench` measures
+/// the lookup against (same router, layers and connection handling).
+async fn noop() -> impl axum::response::IntoResponse {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        r#"{"code":0,"message":null,"response":{"status":"ok"}}"#,
+    )
 }
 
 pub struct Application {

@@ -6,6 +6,8 @@
 //! is a conditional `UPDATE … WHERE status = … AND version = …` — see `transitions.rs`.
 
 mod auth_failures;
+/// Benchmark support (`paygate bench`): bulk seeding and the commit-limit probe.
+mod bench_seed;
 mod console;
 mod idempotency;
 mod merchants;
@@ -17,6 +19,7 @@ mod tokens;
 mod transitions;
 mod webhooks;
 
+pub use bench_seed::{BENCH_SEED_MAX, bench_imp_uid};
 pub use console::{CONSOLE_ROWS_MAX, ConsoleQuery, ConsoleSession, SalesBucket, SalesSummary};
 pub use idempotency::IdempotencyBegin;
 pub use merchants::{Merchant, MerchantUpdate, NewMerchant};
