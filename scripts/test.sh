@@ -38,5 +38,8 @@ cargo test --workspace --quiet
 step "compatibility: PyPI iamport-rest-client against paygate (SQLite and PostgreSQL)"
 PAYGATE_BIN="$PWD/target/debug/paygate" .venv/bin/pytest -q compat/python
 
+step "API fuzzing: schemathesis against /openapi.json (no 5xx, answers match the schema)"
+scripts/fuzz-api.sh 25
+
 step "end-to-end: the SDK, payment window, KakaoPay pages and demo shop in headless Chromium"
 scripts/e2e.sh

@@ -16,6 +16,7 @@ pub mod checkout;
 pub mod config;
 pub mod console;
 pub mod http;
+pub mod openapi;
 pub mod payments;
 pub mod startup;
 pub mod state;

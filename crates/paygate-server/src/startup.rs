@@ -19,6 +19,7 @@ pub fn build_router(state: AppState) -> Router {
         .merge(checkout::router())
         .merge(crate::console::router())
         .route("/health", get(health))
+        .route("/openapi.json", get(crate::openapi::openapi_json))
         .route("/bench/noop", get(noop))
         .route("/metrics", get(webhooks::api::metrics))
         .route("/payments/{imp_uid}/webhooks", get(webhooks::api::log))

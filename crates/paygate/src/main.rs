@@ -29,6 +29,8 @@ enum Command {
     Migrate(commands::DatabaseArgs),
     /// Run gateway, KakaoPay sandbox and a demo merchant together on localhost.
     Demo(commands::demo::DemoArgs),
+    /// Benchmark the gateway against this machine's own limits (lookup, whole payments).
+    Bench(commands::bench::BenchArgs),
 }
 
 fn init_logging() {
@@ -60,6 +62,7 @@ fn main() -> ExitCode {
             Command::KakaopaySandbox(args) => commands::sandbox::run(args).await,
             Command::Migrate(args) => commands::migrate(args).await,
             Command::Demo(args) => commands::demo::run(args).await,
+            Command::Bench(args) => commands::bench::run(args).await,
         }
     });
     match result {

@@ -6,6 +6,7 @@ use crate::http::idempotency::idempotent;
 use crate::http::params::Params;
 use crate::http::timing::PgTime;
 use crate::http::{ApiError, ApiResult, ok};
+use crate::openapi::{CancelBody, ErrorEnvelope, PaymentOrRefusal};
 use crate::payments::cancel::{CancelTarget, cancel_payment};
 use crate::state::AppState;
 use axum::extract::State;
@@ -18,6 +19,7 @@ use std::time::Duration;
 const REASON_MAX_CHARS: usize = 200;
 
 /// Honours `Idempotency-Key`: a retry with the same key and body replays the first answer.
+#[utoipa::path(post, path = "/payments/cancel", tag = "payments", request_body(content((CancelBody = "application/json"), (CancelBody = "application/x-www-form-urlencoded"))), params(("Idempotency-Key" = Option<String>, Header)), security(("token" = [])), responses((status = 200, body = PaymentOrRefusal, description = "The updated payment, or a refusal with code != 0 and response null"), (status = 409, body = ErrorEnvelope), (status = 413, body = ErrorEnvelope), (status = 415, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope), (status = 400, body = ErrorEnvelope, description = "Invalid parameters"), (status = 401, body = ErrorEnvelope, description = "Missing, expired or unknown token"), (status = 503, body = ErrorEnvelope, description = "Database unavailable")))]
 pub async fn cancel(
     State(state): State<AppState>,
     auth: Authenticated,

@@ -7,6 +7,7 @@ use crate::http::error::envelope;
 use crate::http::path::Path;
 use crate::http::query::Query;
 use crate::http::{ApiError, ApiResult, ok};
+use crate::openapi::{ErrorEnvelope, PagedEnvelope, PaymentEnvelope, PaymentListEnvelope};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::response::Response;
@@ -61,6 +62,7 @@ fn paged_json(page: &Page, number: i64, limit: i64) -> Value {
     })
 }
 
+#[utoipa::path(get, path = "/payments/{imp_uid}", tag = "payments", params(("imp_uid" = String, Path)), security(("token" = [])), responses((status = 200, body = PaymentEnvelope), (status = 404, body = ErrorEnvelope), (status = 400, body = ErrorEnvelope, description = "Invalid parameters"), (status = 401, body = ErrorEnvelope, description = "Missing, expired or unknown token"), (status = 503, body = ErrorEnvelope, description = "Database unavailable")))]
 pub async fn single(
     State(state): State<AppState>,
     auth: Authenticated,
@@ -76,6 +78,7 @@ pub async fn single(
 
 /// `GET /payments?imp_uid[]=…&merchant_uid[]=…`: 200 when all were found, 207 when only
 /// some (the found ones are listed), 404 when none.
+#[utoipa::path(get, path = "/payments", tag = "payments", params(("imp_uid[]" = Option<Vec<String>>, Query, style = Form, explode), ("merchant_uid[]" = Option<Vec<String>>, Query, style = Form, explode)), security(("token" = [])), responses((status = 200, body = PaymentListEnvelope), (status = 207, body = PaymentListEnvelope, description = "Some were not found"), (status = 404, body = ErrorEnvelope), (status = 400, body = ErrorEnvelope, description = "Invalid parameters"), (status = 401, body = ErrorEnvelope, description = "Missing, expired or unknown token"), (status = 503, body = ErrorEnvelope, description = "Database unavailable")))]
 pub async fn multiple(
     State(state): State<AppState>,
     auth: Authenticated,
@@ -132,6 +135,7 @@ async fn first_of(
     Ok(ok(payment_json(payment)))
 }
 
+#[utoipa::path(get, path = "/payments/find/{merchant_uid}", tag = "payments", params(("merchant_uid" = String, Path), ("sorting" = Option<String>, Query)), security(("token" = [])), responses((status = 200, body = PaymentEnvelope), (status = 404, body = ErrorEnvelope), (status = 400, body = ErrorEnvelope, description = "Invalid parameters"), (status = 401, body = ErrorEnvelope, description = "Missing, expired or unknown token"), (status = 503, body = ErrorEnvelope, description = "Database unavailable")))]
 pub async fn find(
     State(state): State<AppState>,
     auth: Authenticated,
@@ -141,6 +145,7 @@ pub async fn find(
     first_of(&state, &auth, &merchant_uid, StatusFilter::All, &query).await
 }
 
+#[utoipa::path(get, path = "/payments/find/{merchant_uid}/{status}", tag = "payments", params(("merchant_uid" = String, Path), ("status" = String, Path), ("sorting" = Option<String>, Query)), security(("token" = [])), responses((status = 200, body = PaymentEnvelope), (status = 404, body = ErrorEnvelope), (status = 400, body = ErrorEnvelope, description = "Invalid parameters"), (status = 401, body = ErrorEnvelope, description = "Missing, expired or unknown token"), (status = 503, body = ErrorEnvelope, description = "Database unavailable")))]
 pub async fn find_with_status(
     State(state): State<AppState>,
     auth: Authenticated,
@@ -176,6 +181,7 @@ async fn all_of(
     Ok(ok(paged_json(&page, number, limit)))
 }
 
+#[utoipa::path(get, path = "/payments/findAll/{merchant_uid}", tag = "payments", params(("merchant_uid" = String, Path), ("page" = Option<i64>, Query), ("limit" = Option<i64>, Query), ("sorting" = Option<String>, Query)), security(("token" = [])), responses((status = 200, body = PagedEnvelope), (status = 404, body = ErrorEnvelope), (status = 400, body = ErrorEnvelope, description = "Invalid parameters"), (status = 401, body = ErrorEnvelope, description = "Missing, expired or unknown token"), (status = 503, body = ErrorEnvelope, description = "Database unavailable")))]
 pub async fn find_all(
     State(state): State<AppState>,
     auth: Authenticated,
@@ -185,6 +191,7 @@ pub async fn find_all(
     all_of(&state, &auth, &merchant_uid, StatusFilter::All, &query).await
 }
 
+#[utoipa::path(get, path = "/payments/findAll/{merchant_uid}/{status}", tag = "payments", params(("merchant_uid" = String, Path), ("status" = String, Path), ("page" = Option<i64>, Query), ("limit" = Option<i64>, Query), ("sorting" = Option<String>, Query)), security(("token" = [])), responses((status = 200, body = PagedEnvelope), (status = 404, body = ErrorEnvelope), (status = 400, body = ErrorEnvelope, description = "Invalid parameters"), (status = 401, body = ErrorEnvelope, description = "Missing, expired or unknown token"), (status = 503, body = ErrorEnvelope, description = "Database unavailable")))]
 pub async fn find_all_with_status(
     State(state): State<AppState>,
     auth: Authenticated,
@@ -195,6 +202,7 @@ pub async fn find_all_with_status(
 }
 
 /// `GET /payments/status/{status}?page&limit&from&to&sorting`.
+#[utoipa::path(get, path = "/payments/status/{status}", tag = "payments", params(("status" = String, Path, description = "all, ready, paid, cancelled or failed"), ("page" = Option<i64>, Query), ("limit" = Option<i64>, Query), ("from" = Option<i64>, Query), ("to" = Option<i64>, Query), ("sorting" = Option<String>, Query)), security(("token" = [])), responses((status = 200, body = PagedEnvelope), (status = 400, body = ErrorEnvelope, description = "Invalid parameters"), (status = 401, body = ErrorEnvelope, description = "Missing, expired or unknown token"), (status = 503, body = ErrorEnvelope, description = "Database unavailable")))]
 pub async fn by_status(
     State(state): State<AppState>,
     auth: Authenticated,

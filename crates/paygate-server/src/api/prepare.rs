@@ -6,6 +6,7 @@ use crate::http::idempotency::idempotent;
 use crate::http::params::Params;
 use crate::http::path::Path;
 use crate::http::{ApiError, ApiResult, ok};
+use crate::openapi::{ErrorEnvelope, PrepareBody, PreparedOrRefusal};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -34,6 +35,7 @@ fn parse(params: &Params) -> ApiResult<(MerchantUid, Amount)> {
 }
 
 /// `POST /payments/prepare`; honours `Idempotency-Key`.
+#[utoipa::path(post, path = "/payments/prepare", tag = "prepare", request_body(content((PrepareBody = "application/json"), (PrepareBody = "application/x-www-form-urlencoded"))), params(("Idempotency-Key" = Option<String>, Header)), security(("token" = [])), responses((status = 200, body = PreparedOrRefusal, description = "Registered, or a refusal with code != 0"), (status = 409, body = ErrorEnvelope), (status = 413, body = ErrorEnvelope), (status = 415, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope), (status = 400, body = ErrorEnvelope, description = "Invalid parameters"), (status = 401, body = ErrorEnvelope, description = "Missing, expired or unknown token"), (status = 503, body = ErrorEnvelope, description = "Database unavailable")))]
 pub async fn create(
     State(state): State<AppState>,
     auth: Authenticated,
@@ -56,6 +58,7 @@ pub async fn create(
 }
 
 /// `PUT /payments/prepare`; honours `Idempotency-Key`.
+#[utoipa::path(put, path = "/payments/prepare", tag = "prepare", request_body(content((PrepareBody = "application/json"), (PrepareBody = "application/x-www-form-urlencoded"))), params(("Idempotency-Key" = Option<String>, Header)), security(("token" = [])), responses((status = 200, body = PreparedOrRefusal), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 413, body = ErrorEnvelope), (status = 415, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope), (status = 400, body = ErrorEnvelope, description = "Invalid parameters"), (status = 401, body = ErrorEnvelope, description = "Missing, expired or unknown token"), (status = 503, body = ErrorEnvelope, description = "Database unavailable")))]
 pub async fn update(
     State(state): State<AppState>,
     auth: Authenticated,
@@ -117,6 +120,7 @@ async fn run_update(
     Ok(ok(prepared_json(&p.ok_or(ErrorCode::PrepareNotFound)?)))
 }
 
+#[utoipa::path(get, path = "/payments/prepare/{merchant_uid}", tag = "prepare", params(("merchant_uid" = String, Path)), security(("token" = [])), responses((status = 200, body = PreparedOrRefusal), (status = 404, body = ErrorEnvelope), (status = 400, body = ErrorEnvelope, description = "Invalid parameters"), (status = 401, body = ErrorEnvelope, description = "Missing, expired or unknown token"), (status = 503, body = ErrorEnvelope, description = "Database unavailable")))]
 pub async fn show(
     State(state): State<AppState>,
     auth: Authenticated,

@@ -6,7 +6,7 @@ use paygate_core::Payment;
 use serde::Serialize;
 use serde_json::Value;
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct CancelHistoryView<'a> {
     pub pg_tid: Option<&'a str>,
     pub amount: i64,
@@ -16,7 +16,7 @@ pub struct CancelHistoryView<'a> {
     pub receipt_url: Option<&'a str>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct PaymentView<'a> {
     pub imp_uid: &'a str,
     pub merchant_uid: &'a str,

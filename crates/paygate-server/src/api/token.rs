@@ -3,6 +3,7 @@
 
 use crate::http::params::Params;
 use crate::http::{ApiError, ApiResult, ok};
+use crate::openapi::{ErrorEnvelope, TokenEnvelope, TokenRequest};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -41,6 +42,7 @@ fn too_many(window_start: i64, now: i64) -> Response {
     response
 }
 
+#[utoipa::path(post, path = "/users/getToken", tag = "auth", request_body(content((TokenRequest = "application/json"), (TokenRequest = "application/x-www-form-urlencoded"))), responses((status = 200, body = TokenEnvelope), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 413, body = ErrorEnvelope), (status = 415, body = ErrorEnvelope), (status = 429, body = ErrorEnvelope), (status = 503, body = ErrorEnvelope)))]
 pub async fn get_token(State(state): State<AppState>, params: Params) -> ApiResult<Response> {
     let imp_key = params.string("imp_key", 200)?;
     let imp_secret = params.string("imp_secret", 200)?;

@@ -8,6 +8,7 @@
 use crate::checkout::rsp::rsp_json;
 use crate::http::path::Path;
 use crate::http::{ApiError, ApiResult, ok};
+use crate::openapi::{ErrorEnvelope, ObjectEnvelope};
 use crate::payments::store_error;
 use crate::state::AppState;
 use axum::extract::State;
@@ -21,6 +22,7 @@ pub const BUYER_CLOSED: &str = "사용자가 결제를 취소하였습니다.";
 /// origin), so it answers with `Access-Control-Allow-Origin: *`. That exposes nothing new:
 /// no cookie or credential is involved, so any server can already read it with the imp_uid,
 /// which is the only key (12 random digits) — and merchants must verify with the REST API.
+#[utoipa::path(get, path = "/v1/checkout/{imp_uid}/status", tag = "checkout", params(("imp_uid" = String, Path)), responses((status = 200, body = ObjectEnvelope, description = "The callback rsp"), (status = 400, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 503, body = ErrorEnvelope)))]
 pub async fn status(State(state): State<AppState>, Path(imp_uid): Path<String>) -> Response {
     let answer = async {
         let payment = state
@@ -43,6 +45,7 @@ pub async fn status(State(state): State<AppState>, Path(imp_uid): Path<String>) 
     response
 }
 
+#[utoipa::path(post, path = "/v1/checkout/{imp_uid}/close", tag = "checkout", params(("imp_uid" = String, Path)), responses((status = 200, body = ObjectEnvelope, description = "The callback rsp after closing"), (status = 400, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 503, body = ErrorEnvelope)))]
 pub async fn close(
     State(state): State<AppState>,
     Path(imp_uid): Path<String>,

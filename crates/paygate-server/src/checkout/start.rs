@@ -8,6 +8,7 @@ use crate::http::error::envelope;
 use crate::http::params::Params;
 use crate::http::timing::PgTime;
 use crate::http::{ApiError, ApiResult, ok};
+use crate::openapi::{CheckoutBody, ErrorEnvelope, ObjectOrRefusal};
 use crate::payments::start::{Channel, WindowMode, start_payment};
 use crate::state::AppState;
 use axum::extract::State;
@@ -18,6 +19,7 @@ use paygate_core::request_pay::PayRequest;
 use serde_json::{Value, json};
 use std::time::Duration;
 
+#[utoipa::path(post, path = "/v1/checkout", tag = "checkout", request_body(content((CheckoutBody = "application/json"))), responses((status = 200, body = ObjectOrRefusal, description = "{imp_uid, merchant_uid, pg_provider, pg_tid, redirect_url, …}, or a refusal with code != 0"), (status = 400, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope, description = "Unknown merchant code"), (status = 413, body = ErrorEnvelope), (status = 415, body = ErrorEnvelope), (status = 503, body = ErrorEnvelope)))]
 pub async fn start(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -162,7 +162,9 @@ fn query_lang(raw: Option<&str>) -> Option<Lang> {
     FormData::query(raw).get("lang").and_then(Lang::parse)
 }
 
-/// To the sign-in page, forgetting the session cookie.
+/// To the sign-in page. An ended session's cookie is forgotten; a request that carried none
+/// (e.g. a cross-site form, which never gets the `SameSite=Strict` cookie) gets no
+/// `Set-Cookie`, so another site cannot sign the merchant out.
 fn to_login(state: &AppState, expired: bool, lang: Option<Lang>) -> Response {
     let mut location = "/console/login".to_owned();
     let mut sep = '?';
@@ -175,7 +177,11 @@ fn to_login(state: &AppState, expired: bool, lang: Option<Lang>) -> Response {
         location.push_str("lang=");
         location.push_str(l.code());
     }
-    with_cookie(redirect(&location), set_cookie(state, COOKIE, "", 0))
+    if expired {
+        with_cookie(redirect(&location), set_cookie(state, COOKIE, "", 0))
+    } else {
+        redirect(&location)
+    }
 }
 
 /// The live session of a request, if it has one. `Err` is a ready answer: an ended session

@@ -8,6 +8,7 @@
 use crate::http::auth::Authenticated;
 use crate::http::path::Path;
 use crate::http::{ApiError, ApiResult, ok};
+use crate::openapi::{ErrorEnvelope, ObjectEnvelope, ObjectListEnvelope};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -16,6 +17,7 @@ use paygate_core::ids::generate_secret;
 use paygate_store::NewDelivery;
 use serde_json::json;
 
+#[utoipa::path(get, path = "/payments/{imp_uid}/webhooks", tag = "webhooks", params(("imp_uid" = String, Path)), security(("token" = [])), responses((status = 200, body = ObjectListEnvelope), (status = 404, body = ErrorEnvelope), (status = 400, body = ErrorEnvelope, description = "Invalid parameters"), (status = 401, body = ErrorEnvelope, description = "Missing, expired or unknown token"), (status = 503, body = ErrorEnvelope, description = "Database unavailable")))]
 pub async fn log(
     State(state): State<AppState>,
     auth: Authenticated,
@@ -53,6 +55,7 @@ pub async fn log(
     Ok(ok(list))
 }
 
+#[utoipa::path(post, path = "/webhooks/{delivery_id}/resend", tag = "webhooks", params(("delivery_id" = String, Path)), security(("token" = [])), responses((status = 200, body = ObjectEnvelope), (status = 404, body = ErrorEnvelope), (status = 400, body = ErrorEnvelope, description = "Invalid parameters"), (status = 401, body = ErrorEnvelope, description = "Missing, expired or unknown token"), (status = 503, body = ErrorEnvelope, description = "Database unavailable")))]
 pub async fn resend(
     State(state): State<AppState>,
     auth: Authenticated,

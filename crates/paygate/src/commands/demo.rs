@@ -102,6 +102,9 @@ pub async fn run(args: DemoArgs) -> Result<(), String> {
     eprintln!("  kakaopay sandbox {sandbox_url}");
     eprintln!("  demo shop        {shop_url}");
     eprintln!("open {shop_url} to buy something; {shop_url}/orders lists the shop's orders");
+    eprintln!(
+        "merchant console: {gateway_url}/console (sign in with the imp_key and imp_secret of the JSON line)"
+    );
 
     app.run_until(super::shutdown_signal())
         .await

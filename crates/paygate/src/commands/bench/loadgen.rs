@@ -127,9 +127,20 @@ pub async fn run_fixed(
     let deadline = start + duration;
     let mut tasks = Vec::with_capacity(connections);
     for (i, mut sender) in senders.into_iter().enumerate() {
-        let (host, auth, path, counter) = (host.clone(), auth.clone(), path.clone(), counter.clone());
+        let (host, auth, path, counter) =
+            (host.clone(), auth.clone(), path.clone(), counter.clone());
         tasks.push(tokio::spawn(async move {
-            worker(i as u64, &mut sender, addr, host, auth, path, counter, deadline).await
+            worker(
+                i as u64,
+                &mut sender,
+                addr,
+                host,
+                auth,
+                path,
+                counter,
+                deadline,
+            )
+            .await
         }));
     }
     let mut total = PhaseStats::default();
