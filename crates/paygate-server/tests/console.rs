@@ -171,6 +171,8 @@ async fn sign_in_sets_a_strict_cookie(backend: Backend) {
     let p = b.get("/console/payments").await;
     assert_eq!(p.status, 303);
     assert!(p.location.unwrap_or_default().starts_with("/console/login"));
+    // A request without a session cookie (a cross-site form) gets none set or cleared.
+    assert!(p.set_cookies.is_empty());
 
     let login = b.get("/console/login").await;
     assert_eq!(login.status, 200);
