@@ -41,5 +41,8 @@ PAYGATE_BIN="$PWD/target/debug/paygate" .venv/bin/pytest -q compat/python
 step "API fuzzing: schemathesis against /openapi.json (no 5xx, answers match the schema)"
 scripts/fuzz-api.sh 25
 
+step "parser fuzzing: cargo-fuzz on request_pay params, form bodies, webhook signatures"
+scripts/fuzz-parsers.sh 10
+
 step "end-to-end: the SDK, payment window, KakaoPay pages and demo shop in headless Chromium"
 scripts/e2e.sh

@@ -5,6 +5,7 @@ pub mod amount;
 pub mod cancel;
 pub mod clock;
 pub mod error;
+pub mod form;
 pub mod ids;
 pub mod payment;
 pub mod pg;

@@ -12,8 +12,6 @@ use paygate_core::error::DomainError;
 use paygate_core::request_pay::amount_error;
 use serde_json::{Map, Value};
 
-/// Most distinct fields a form body may carry.
-const FORM_FIELDS_MAX: usize = 200;
 /// Body limit when no `BodyLimit` extension is set.
 const DEFAULT_LIMIT: usize = 64 * 1024;
 /// An oversized body is still read (and thrown away) up to this much, so the client, which is
@@ -101,34 +99,12 @@ fn parse_json(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
 
 /// Form fields become strings; a repeated key or `key[]` becomes an array.
 pub fn parse_form(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(bytes)
-        .map_err(|_| ApiError::from(ErrorCode::MalformedBody))?;
-    let mut map = Map::new();
-    for (key, value) in pairs {
-        let (key, is_list) = match key.strip_suffix("[]") {
-            Some(k) => (k.to_owned(), true),
-            None => (key, false),
-        };
-        match map.get_mut(&key) {
-            Some(Value::Array(list)) => list.push(Value::String(value)),
-            Some(existing) => {
-                let first = existing.take();
-                *existing = Value::Array(vec![first, Value::String(value)]);
-            }
-            None => {
-                if map.len() >= FORM_FIELDS_MAX {
-                    return Err(ApiError::invalid("요청 필드가 너무 많습니다."));
-                }
-                let v = if is_list {
-                    Value::Array(vec![Value::String(value)])
-                } else {
-                    Value::String(value)
-                };
-                map.insert(key, v);
-            }
+    paygate_core::form::parse_form(bytes).map_err(|e| match e {
+        paygate_core::form::FormError::Malformed => ApiError::from(ErrorCode::MalformedBody),
+        paygate_core::form::FormError::TooManyFields => {
+            ApiError::invalid("요청 필드가 너무 많습니다.")
         }
-    }
-    Ok(map)
+    })
 }
 
 impl Params {
