@@ -33,7 +33,11 @@ step "build"
 cargo build --workspace --bins --quiet
 
 step "Rust tests (SQLite and PostgreSQL)"
+rm -f target/reliability-report.txt
 cargo test --workspace --quiet
+
+step "reliability figures (docs/reliability.md)"
+cat target/reliability-report.txt 2>/dev/null || echo "(no reliability figures were written)"
 
 step "compatibility: PyPI iamport-rest-client against paygate (SQLite and PostgreSQL)"
 PAYGATE_BIN="$PWD/target/debug/paygate" .venv/bin/pytest -q compat/python

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{create_merchant, eventually, spawn_gateway, spawn_sandbox};
+use common::{create_merchant, eventually, report, spawn_gateway, spawn_sandbox};
 use paygate_core::ids::generate_secret;
 use paygate_core::{Clock, ManualClock};
 use paygate_store::{Store, StoreOptions};
@@ -170,7 +170,7 @@ async fn postgres_outage_is_a_clean_503_and_service_resumes() {
         during.unwrap_err().is_not_found(),
         "the checkout refused during the outage left nothing"
     );
-    println!(
+    report(&format!(
         "reliability: database outage: {unavailable} requests answered 503 in the envelope, service resumed, payment approved once after"
-    );
+    ));
 }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Backend, spawn, spawn_with};
+use common::{Backend, report, spawn, spawn_with};
 use paygate_client::CancelRequest;
 use paygate_core::Clock;
 use paygate_server::payments::reconcile::reconcile_once;
@@ -162,9 +162,9 @@ async fn idempotency_keys_make_retries_safe(backend: Backend) {
     )
     .await;
     assert_eq!(status, 400);
-    println!(
+    report(&format!(
         "reliability: idempotency: 3 replays, 1 mismatch refused, 10 concurrent → 1 cancel at the PG"
-    );
+    ));
 }
 
 async fn brute_force_of_imp_secret_is_limited(backend: Backend) {
@@ -207,9 +207,9 @@ async fn brute_force_of_imp_secret_is_limited(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 200);
-    println!(
+    report(&format!(
         "reliability: brute force: 20 wrong secrets → 401, then 429 until the 5-minute window ends"
-    );
+    ));
 }
 
 async fn hundred_concurrent_partial_cancels_never_exceed_the_payment(backend: Backend) {
@@ -248,10 +248,10 @@ async fn hundred_concurrent_partial_cancels_never_exceed_the_payment(backend: Ba
         order["canceled_amount"]["total"].as_i64(),
         Some(p.cancel_amount)
     );
-    println!(
+    report(&format!(
         "reliability: 100 concurrent partial cancels of 700 on 10000: {accepted} accepted ({} won), {refused} refused; PG agrees",
         accepted * 700
-    );
+    ));
 }
 
 async fn same_order_from_two_browsers_at_once_is_paid_once(backend: Backend) {
@@ -289,9 +289,9 @@ async fn same_order_from_two_browsers_at_once_is_paid_once(backend: Backend) {
         paid += 1;
     }
     assert_eq!(s.sandbox_stats().await["approved"], paid);
-    println!(
+    report(&format!(
         "reliability: one order checked out twice at once, 5 rounds: 5 paid, 5 refused before the PG"
-    );
+    ));
 }
 
 async fn approve_and_cancel_at_once_stay_consistent(backend: Backend) {
@@ -418,10 +418,10 @@ async fn kakaopay_faults_never_double_approve(backend: Backend) {
     let slow = s.pay(&uid("slow"), 1000).await;
     assert_eq!(s.client.payment(&slow).await.unwrap().status, "paid");
     s.faults(json!({"rules": []})).await;
-    println!(
+    common::report(&format!(
         "reliability: KakaoPay faults: {}; cancel dropped after apply → recorded; cancel 500 → released",
         rows.join("; ")
-    );
+    ));
 }
 
 async fn tampering_changes_nothing(backend: Backend) {
@@ -513,9 +513,9 @@ async fn tampering_changes_nothing(backend: Backend) {
         !page.contains(xss) && page.contains("&lt;img src=x onerror=alert(1)&gt;"),
         "{page}"
     );
-    println!(
+    report(&format!(
         "reliability: tampering: redirect amount ignored, foreign imp_uid 404 on 3 lookups + cancel refused, 5 forged tokens 401, 4 injected paths refused, XSS escaped"
-    );
+    ));
 }
 
 on_both_backends!(

@@ -242,10 +242,10 @@ async fn sigkill_under_load_loses_nothing_and_charges_nobody_twice() {
         .values()
         .filter(|p| matches!(p["status"].as_str(), Some("paid" | "cancelled")))
         .count();
-    println!(
+    report(&format!(
         "reliability: crash under load: {rounds} SIGKILLs in {:?}, {lifecycles} lifecycles, {approved_at_pg} approved at KakaoPay, {paid_at_gw} paid at the gateway, {twice} orders charged twice, net {gw_net} won (gateway) vs {pg_net} won (KakaoPay)",
         started.elapsed()
-    );
+    ));
     assert_eq!(twice, 0);
     assert_eq!(paid_at_gw, approved_at_pg);
     assert_eq!(gw_net, pg_net);

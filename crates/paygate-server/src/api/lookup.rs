@@ -1,7 +1,7 @@
 //! Every `GET /payments…` lookup. All are scoped to the token's merchant: another merchant's
 //! payment is "not found", exactly like one that does not exist.
 
-use crate::api::present::payment_json;
+use crate::api::present::{payment_json, payment_response};
 use crate::http::auth::Authenticated;
 use crate::http::error::envelope;
 use crate::http::path::Path;
@@ -73,7 +73,7 @@ pub async fn single(
         .payment(auth.merchant_code.as_str(), &imp_uid)
         .await?;
     let payment = payment.ok_or(ErrorCode::PaymentNotFound)?;
-    Ok(ok(payment_json(&payment)))
+    Ok(payment_response(&payment))
 }
 
 /// `GET /payments?imp_uid[]=…&merchant_uid[]=…`: 200 when all were found, 207 when only
@@ -132,7 +132,7 @@ async fn first_of(
         })
         .await?;
     let payment = page.list.first().ok_or(ErrorCode::PaymentNotFound)?;
-    Ok(ok(payment_json(payment)))
+    Ok(payment_response(payment))
 }
 
 #[utoipa::path(get, path = "/payments/find/{merchant_uid}", tag = "payments", params(("merchant_uid" = String, Path), ("sorting" = Option<String>, Query)), security(("token" = [])), responses((status = 200, body = PaymentEnvelope), (status = 404, body = ErrorEnvelope), (status = 400, body = ErrorEnvelope, description = "Invalid parameters"), (status = 401, body = ErrorEnvelope, description = "Missing, expired or unknown token"), (status = 503, body = ErrorEnvelope, description = "Database unavailable")))]

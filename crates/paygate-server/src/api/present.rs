@@ -146,6 +146,34 @@ impl<'a> PaymentView<'a> {
     }
 }
 
+/// The success envelope around one payment, serialized straight from the borrowed view into
+/// the body (no intermediate `serde_json::Value` maps): the single-payment lookups' hot path.
+pub fn payment_response(p: &Payment) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    #[derive(Serialize)]
+    struct Envelope<'a> {
+        code: i32,
+        message: Option<&'a str>,
+        response: PaymentView<'a>,
+    }
+    let envelope = Envelope {
+        code: 0,
+        message: None,
+        response: PaymentView::of(p),
+    };
+    match serde_json::to_vec(&envelope) {
+        Ok(body) => (
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "response serialization failed");
+            crate::http::ApiError::from(paygate_core::ErrorCode::Internal).into_response()
+        }
+    }
+}
+
 pub fn payment_json(p: &Payment) -> Value {
     serde_json::to_value(PaymentView::of(p)).unwrap_or(Value::Null)
 }

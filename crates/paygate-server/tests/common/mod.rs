@@ -423,3 +423,19 @@ impl Stack {
         );
     }
 }
+
+/// Prints one line of reliability figures and appends it to `target/reliability-report.txt`,
+/// which the test command prints after the run (test output is captured).
+pub fn report(line: &str) {
+    use std::io::Write;
+    println!("{line}");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../target/reliability-report.txt");
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+    {
+        let _ = writeln!(f, "{line}");
+    }
+}

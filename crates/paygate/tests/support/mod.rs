@@ -199,3 +199,19 @@ pub async fn postgres_schema() -> String {
     let sep = if admin.contains('?') { '&' } else { '?' };
     format!("{admin}{sep}options=-c%20search_path%3D{name}")
 }
+
+/// Prints one line of reliability figures and appends it to `target/reliability-report.txt`,
+/// which the test command prints after the run (test output is captured).
+pub fn report(line: &str) {
+    use std::io::Write;
+    println!("{line}");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../target/reliability-report.txt");
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+    {
+        let _ = writeln!(f, "{line}");
+    }
+}
