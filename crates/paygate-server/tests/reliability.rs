@@ -162,9 +162,9 @@ async fn idempotency_keys_make_retries_safe(backend: Backend) {
     )
     .await;
     assert_eq!(status, 400);
-    report(&format!(
-        "reliability: idempotency: 3 replays, 1 mismatch refused, 10 concurrent → 1 cancel at the PG"
-    ));
+    report(
+        "reliability: idempotency: 3 replays, 1 mismatch refused, 10 concurrent → 1 cancel at the PG",
+    );
 }
 
 async fn brute_force_of_imp_secret_is_limited(backend: Backend) {
@@ -207,9 +207,9 @@ async fn brute_force_of_imp_secret_is_limited(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 200);
-    report(&format!(
-        "reliability: brute force: 20 wrong secrets → 401, then 429 until the 5-minute window ends"
-    ));
+    report(
+        "reliability: brute force: 20 wrong secrets → 401, then 429 until the 5-minute window ends",
+    );
 }
 
 async fn hundred_concurrent_partial_cancels_never_exceed_the_payment(backend: Backend) {
@@ -289,9 +289,9 @@ async fn same_order_from_two_browsers_at_once_is_paid_once(backend: Backend) {
         paid += 1;
     }
     assert_eq!(s.sandbox_stats().await["approved"], paid);
-    report(&format!(
-        "reliability: one order checked out twice at once, 5 rounds: 5 paid, 5 refused before the PG"
-    ));
+    report(
+        "reliability: one order checked out twice at once, 5 rounds: 5 paid, 5 refused before the PG",
+    );
 }
 
 async fn approve_and_cancel_at_once_stay_consistent(backend: Backend) {
@@ -513,9 +513,9 @@ async fn tampering_changes_nothing(backend: Backend) {
         !page.contains(xss) && page.contains("&lt;img src=x onerror=alert(1)&gt;"),
         "{page}"
     );
-    report(&format!(
-        "reliability: tampering: redirect amount ignored, foreign imp_uid 404 on 3 lookups + cancel refused, 5 forged tokens 401, 4 injected paths refused, XSS escaped"
-    ));
+    report(
+        "reliability: tampering: redirect amount ignored, foreign imp_uid 404 on 3 lookups + cancel refused, 5 forged tokens 401, 4 injected paths refused, XSS escaped",
+    );
 }
 
 on_both_backends!(

@@ -47,7 +47,7 @@ async fn lifecycle(
         }
     })
     .await?;
-    if n % 3 == 0 {
+    if n.is_multiple_of(3) {
         // A partial cancel, retried with one Idempotency-Key (never refunds twice).
         let key = format!("crash-cancel-{uid}");
         retry(|| async {
