@@ -152,6 +152,10 @@ impl Store {
                 Backend::Postgres => options.max_connections.max(1),
             })
             .acquire_timeout(options.acquire_timeout)
+            // A SQLite connection is a local file handle that cannot go stale, so the ping
+            // sqlx sends before every acquire (a round trip to the connection's worker
+            // thread, two context switches) is skipped: it halved lookup throughput.
+            .test_before_acquire(backend == Backend::Postgres)
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     match backend {

@@ -49,7 +49,7 @@ pub struct BenchArgs {
     /// Payments in flight at once (also the commit-limit run's concurrency).
     #[arg(long, default_value_t = 16)]
     pub lifecycle_concurrency: usize,
-    /// Print the results as one JSON object on stdout instead of a table.
+    /// Print the results as one JSON object on stdout (the table goes to stderr).
     #[arg(long)]
     pub json: bool,
     /// A small quick run (2,000 payments, 1 s phases, a few lifecycle payments), for tests.
@@ -125,6 +125,8 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
     };
     let _ = std::fs::remove_dir_all(&dir);
     if args.json {
+        // The table still goes to stderr, for whoever watches the run.
+        eprint!("{}", report::table(&report));
         println!("{report}");
     } else {
         print!("{}", report::table(&report));
