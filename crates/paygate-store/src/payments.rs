@@ -303,17 +303,28 @@ impl Store {
         approving_before: i64,
         limit: i64,
     ) -> Result<Vec<Payment>> {
-        let sql = format!(
-            "SELECT {PAYMENT_COLUMNS} FROM payments WHERE (status = 'ready' AND started_at < $1) \
-             OR (status = 'approving' AND updated_at < $2) OR (cancel_pending > 0 AND updated_at < $2) \
-             ORDER BY started_at LIMIT $3"
-        );
-        let rows = sqlx::query(&sql)
-            .bind(ready_before)
-            .bind(approving_before)
-            .bind(limit.clamp(1, PAGE_LIMIT_MAX))
-            .fetch_all(self.pool())
-            .await?;
-        rows.iter().map(payment_from_row).collect()
+        // Three narrow queries, each served by its own index (an OR of the three would scan
+        // the whole table on SQLite, every reconciliation round).
+        let limit = limit.clamp(1, PAGE_LIMIT_MAX);
+        let queries = [
+            ("status = 'ready' AND started_at < $1", ready_before),
+            ("status = 'approving' AND updated_at < $1", approving_before),
+            ("cancel_pending > 0 AND updated_at < $1", approving_before),
+        ];
+        let mut found = Vec::new();
+        for (condition, before) in queries {
+            let sql = format!(
+                "SELECT {PAYMENT_COLUMNS} FROM payments WHERE {condition} ORDER BY started_at LIMIT $2"
+            );
+            let rows = sqlx::query(&sql)
+                .bind(before)
+                .bind(limit)
+                .fetch_all(self.pool())
+                .await?;
+            for row in &rows {
+                found.push(payment_from_row(row)?);
+            }
+        }
+        Ok(found)
     }
 }
