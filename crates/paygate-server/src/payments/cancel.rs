@@ -21,7 +21,11 @@ use paygate_store::{CancelClaim, PageQuery};
 use std::time::Duration;
 
 /// How often a cancel re-reads the payment when another write moved it meanwhile.
-const CLAIM_ATTEMPTS: usize = 3;
+/// How long a cancel waits for another cancel of the same payment that is in flight (a PG
+/// call takes milliseconds; a reservation left by a crash or an unknown outcome is settled by
+/// reconciliation, so waiting longer would not help).
+const WAIT_FOR_OTHER_CANCEL: std::time::Duration = std::time::Duration::from_secs(5);
+const WAIT_STEP: std::time::Duration = std::time::Duration::from_millis(20);
 
 pub enum CancelTarget {
     ImpUid(String),
@@ -76,14 +80,19 @@ pub async fn cancel_payment(
     enable_webhook: Option<bool>,
     pg_time: &mut Duration,
 ) -> Result<Payment, DomainError> {
-    let mut attempt = 0;
+    // Concurrent cancels of one payment queue up behind each other: each one is planned
+    // against the payment as the previous one left it.
+    let deadline = tokio::time::Instant::now() + WAIT_FOR_OTHER_CANCEL;
     let (claimed, plan) = loop {
-        attempt += 1;
         let payment = find_target(state, merchant, &target)
             .await?
             .ok_or(ErrorCode::CancelTargetNotFound)?;
         if !payment.cancel_pending.is_zero() {
-            return Err(ErrorCode::CancelInProgress.into());
+            if tokio::time::Instant::now() >= deadline {
+                return Err(ErrorCode::CancelInProgress.into());
+            }
+            tokio::time::sleep(WAIT_STEP).await;
+            continue;
         }
         let plan = plan_cancel(&payment, &request)?;
         match state
@@ -98,7 +107,7 @@ pub async fn cancel_payment(
             .map_err(store_error)?
         {
             CancelClaim::Claimed(p) => break (p, plan),
-            CancelClaim::Lost if attempt < CLAIM_ATTEMPTS => continue,
+            CancelClaim::Lost if tokio::time::Instant::now() < deadline => continue,
             CancelClaim::Lost => return Err(ErrorCode::CancelInProgress.into()),
         }
     };
