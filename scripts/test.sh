@@ -2,8 +2,22 @@
 # The whole test suite, as a newcomer and CI run it: installs what a fresh machine lacks
 # (PostgreSQL running, a pinned Python venv), then lint, Rust tests on SQLite and PostgreSQL,
 # and the compatibility tests with the real PyPI I'mport client.
+#
+#   scripts/test.sh          the whole suite (what CI runs)
+#   scripts/test.sh --long   the same with soak-sized reliability runs: 20 SIGKILLs under load
+#                            with 12 workers, 500 schemathesis examples per operation, 5 minutes
+#                            of cargo-fuzz per parser
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+long=false
+[ "${1:-}" = "--long" ] && long=true
+if $long; then
+  export PAYGATE_CRASH_ROUNDS=20 PAYGATE_CRASH_WORKERS=12
+  api_examples=500 parser_seconds=300
+else
+  api_examples=25 parser_seconds=10
+fi
 
 step() { printf '\n=== %s\n' "$*"; }
 
@@ -43,10 +57,10 @@ step "compatibility: PyPI iamport-rest-client against paygate (SQLite and Postgr
 PAYGATE_BIN="$PWD/target/debug/paygate" .venv/bin/pytest -q compat/python
 
 step "API fuzzing: schemathesis against /openapi.json (no 5xx, answers match the schema)"
-scripts/fuzz-api.sh 25
+scripts/fuzz-api.sh "$api_examples"
 
 step "parser fuzzing: cargo-fuzz on request_pay params, form bodies, webhook signatures"
-scripts/fuzz-parsers.sh 10
+scripts/fuzz-parsers.sh "$parser_seconds"
 
 step "end-to-end: the SDK, payment window, KakaoPay pages and demo shop in headless Chromium"
 scripts/e2e.sh
