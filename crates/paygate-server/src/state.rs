@@ -1,4 +1,5 @@
-//! What every handler shares. Cheap to clone (everything behind `Arc`).
+//! What every handler shares. One `Arc` inside: axum clones the state for every request, so
+//! a clone must be a single reference-count increment.
 
 use crate::config::Config;
 use crate::http::auth::TokenCache;
@@ -8,7 +9,9 @@ use paygate_store::Store;
 use std::sync::Arc;
 
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+pub struct Shared {
     pub store: Store,
     pub clock: Arc<dyn Clock>,
     pub pg: Arc<dyn PgConnector>,
@@ -20,6 +23,13 @@ pub struct AppState {
     pub node_id: String,
 }
 
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
 impl AppState {
     pub fn new(
         store: Store,
@@ -27,7 +37,7 @@ impl AppState {
         pg: Arc<dyn PgConnector>,
         config: Config,
     ) -> Self {
-        AppState {
+        AppState(Arc::new(Shared {
             store,
             clock,
             pg,
@@ -35,7 +45,7 @@ impl AppState {
             tokens: Arc::new(TokenCache::default()),
             webhook_wake: Arc::new(tokio::sync::Notify::new()),
             node_id: format!("node-{}", paygate_core::ids::generate_secret(6)),
-        }
+        }))
     }
 
     pub fn now(&self) -> i64 {

@@ -15,6 +15,7 @@ mod migrations;
 mod payments;
 mod prepares;
 mod rows;
+mod sqlite_reads;
 mod tokens;
 mod transitions;
 mod webhooks;
@@ -110,6 +111,8 @@ impl Default for StoreOptions {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// SQLite only: the in-place read path of single-payment lookups.
+    sqlite_reads: Option<std::sync::Arc<sqlite_reads::SqliteReads>>,
 }
 
 /// `sqlite://paygate.db` creates the file when missing (sqlx needs `mode=rwc` for that).
@@ -177,7 +180,15 @@ impl Store {
             })
             .connect(&url)
             .await?;
-        let store = Store { pool, backend };
+        let sqlite_reads = match backend {
+            Backend::Sqlite => sqlite_reads::SqliteReads::for_url(&url).map(std::sync::Arc::new),
+            Backend::Postgres => None,
+        };
+        let store = Store {
+            pool,
+            backend,
+            sqlite_reads,
+        };
         migrations::run(&store).await?;
         Ok(store)
     }

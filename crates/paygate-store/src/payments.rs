@@ -126,6 +126,14 @@ impl Store {
 
     /// One payment of one merchant, with its cancel history.
     pub async fn payment(&self, merchant_code: &str, imp_uid: &str) -> Result<Option<Payment>> {
+        if let Some(reads) = &self.sqlite_reads {
+            let Some(payment) = reads.payment(merchant_code, imp_uid)? else {
+                return Ok(None);
+            };
+            let mut list = vec![payment];
+            self.attach_cancel_history(&mut list).await?;
+            return Ok(list.pop());
+        }
         let sql = format!(
             "SELECT {PAYMENT_COLUMNS} FROM payments WHERE imp_uid = $1 AND merchant_code = $2"
         );
