@@ -126,30 +126,21 @@ impl Store {
 
     /// One payment of one merchant, with its cancel history.
     pub async fn payment(&self, merchant_code: &str, imp_uid: &str) -> Result<Option<Payment>> {
-        if let Some(reads) = &self.sqlite_reads {
-            let Some(payment) = reads.payment(merchant_code, imp_uid)? else {
-                return Ok(None);
-            };
-            let mut list = vec![payment];
-            self.attach_cancel_history(&mut list).await?;
-            return Ok(list.pop());
-        }
-        let sql = format!(
-            "SELECT {PAYMENT_COLUMNS} FROM payments WHERE imp_uid = $1 AND merchant_code = $2"
-        );
-        let row = sqlx::query(&sql)
-            .bind(imp_uid)
-            .bind(merchant_code)
-            .fetch_optional(self.pool())
-            .await?;
-        match row {
-            None => Ok(None),
-            Some(row) => {
-                let mut list = vec![payment_from_row(&row)?];
-                self.attach_cancel_history(&mut list).await?;
-                Ok(list.pop())
+        let found = match &self.sqlite_reads {
+            Some(reads) => reads.payment(merchant_code, imp_uid)?,
+            None => {
+                let sql = format!(
+                    "SELECT {PAYMENT_COLUMNS} FROM payments WHERE imp_uid = $1 AND merchant_code = $2"
+                );
+                let row = sqlx::query(&sql)
+                    .bind(imp_uid)
+                    .bind(merchant_code)
+                    .fetch_optional(self.pool())
+                    .await?;
+                row.as_ref().map(payment_from_row).transpose()?
             }
-        }
+        };
+        self.with_cancel_history(found).await
     }
 
     /// A payment by imp_uid whoever owns it: for the checkout's own callbacks, which are
@@ -160,14 +151,18 @@ impl Store {
             .bind(imp_uid)
             .fetch_optional(self.pool())
             .await?;
-        match row {
-            None => Ok(None),
-            Some(row) => {
-                let mut list = vec![payment_from_row(&row)?];
-                self.attach_cancel_history(&mut list).await?;
-                Ok(list.pop())
-            }
-        }
+        let found = row.as_ref().map(payment_from_row).transpose()?;
+        self.with_cancel_history(found).await
+    }
+
+    async fn with_cancel_history(&self, found: Option<Payment>) -> Result<Option<Payment>> {
+        let Some(payment) = found else {
+            return Ok(None);
+        };
+        let mut list = [payment];
+        self.attach_cancel_history(&mut list).await?;
+        let [payment] = list;
+        Ok(Some(payment))
     }
 
     /// `GET /payments?imp_uid[]=…&merchant_uid[]=…`: every found payment, in request order
