@@ -1,11 +1,11 @@
 //! `POST /payments/cancel`: full or partial cancel by imp_uid or merchant_uid.
 
-use crate::api::present::payment_json;
+use crate::api::present::payment_response;
 use crate::http::auth::Authenticated;
 use crate::http::idempotency::idempotent;
 use crate::http::params::Params;
 use crate::http::timing::PgTime;
-use crate::http::{ApiError, ApiResult, ok};
+use crate::http::{ApiError, ApiResult};
 use crate::openapi::{CancelBody, ErrorEnvelope, PaymentOrRefusal};
 use crate::payments::cancel::{CancelTarget, cancel_payment};
 use crate::state::AppState;
@@ -95,7 +95,7 @@ async fn run(state: &AppState, auth: &Authenticated, params: &Params) -> ApiResu
     )
     .await;
     let mut response = match result {
-        Ok(payment) => ok(payment_json(&payment)),
+        Ok(payment) => payment_response(&payment),
         Err(e) => ApiError(e).into_response(),
     };
     if !pg_time.is_zero() {

@@ -135,7 +135,7 @@ async fn settle_return(state: &AppState, imp_uid: &str) -> Response {
                 if let Ok(paygate_store::ApprovalClaim::Claimed(c)) =
                     state.store.claim_approval(imp_uid, None, state.now()).await
                 {
-                    settle_from_order(state, &c, &order, &mut pg_time).await?;
+                    settle_from_order(state, &merchant, &c, &order, &mut pg_time).await?;
                 }
             }
             Ok::<_, paygate_core::error::DomainError>(())

@@ -13,7 +13,7 @@ use crate::webhooks::events::{self, Event};
 use paygate_core::error::DomainError;
 use paygate_core::pg::{ApproveOrder, CancelOrder, OrderStatus, PgError, PgState};
 use paygate_core::{ErrorCode, Payment, PaymentStatus};
-use paygate_store::ApprovalClaim;
+use paygate_store::{ApprovalClaim, Merchant};
 use std::time::Duration;
 
 /// How long a request that lost the approval race waits for the winner to finish.
@@ -114,7 +114,7 @@ pub async fn approve_payment(
         pg_token: pg_token.to_owned(),
     };
     match timed(pg_time, state.pg.approve(&creds, order)).await {
-        Ok(approval) => record_approval(state, &claimed, approval, pg_time).await,
+        Ok(approval) => record_approval(state, &merchant, &claimed, approval, pg_time).await,
         Err(PgError::Refused { code, message }) => {
             tracing::info!(imp_uid, %code, %message, "PG refused the approval");
             fail(state, imp_uid, &format!("카카오페이 승인 실패: {message}")).await
@@ -122,7 +122,7 @@ pub async fn approve_payment(
         Err(PgError::Unknown(detail)) => {
             tracing::warn!(imp_uid, %detail, "approval outcome unknown; asking the PG");
             match timed(pg_time, state.pg.order(&creds, &tid)).await {
-                Ok(status) => settle_from_order(state, &claimed, &status, pg_time).await,
+                Ok(status) => settle_from_order(state, &merchant, &claimed, &status, pg_time).await,
                 Err(e) => {
                     tracing::warn!(imp_uid, error = %e, "order lookup failed too; left to reconciliation");
                     Ok(Outcome::Pending(reload(state, imp_uid).await?))
@@ -137,6 +137,7 @@ pub async fn approve_payment(
 /// truth about what the merchant asked for.
 pub async fn record_approval(
     state: &AppState,
+    merchant: &Merchant,
     claimed: &Payment,
     approval: paygate_core::pg::Approval,
     pg_time: &mut Duration,
@@ -149,8 +150,7 @@ pub async fn record_approval(
             approved = approval.total.won(),
             "PG approved another amount; refunding"
         );
-        let merchant = merchant_of(state, claimed.merchant_code.as_str()).await?;
-        let creds = credentials(&merchant)?;
+        let creds = credentials(merchant)?;
         let refund = CancelOrder {
             tid: approval.tid.clone(),
             amount: approval.total,
@@ -170,8 +170,7 @@ pub async fn record_approval(
         .await;
     }
     // The `paid` webhook is written in the same transaction as the state change (outbox).
-    let merchant = merchant_of(state, claimed.merchant_code.as_str()).await?;
-    let webhooks = events::deliveries(&merchant, claimed, Event::Paid);
+    let webhooks = events::deliveries(merchant, claimed, Event::Paid);
     match state
         .store
         .mark_paid(imp_uid, &approval, None, &webhooks, state.now())
@@ -192,6 +191,7 @@ pub async fn record_approval(
 /// Settles an `approving` payment from the PG's own record of it.
 pub async fn settle_from_order(
     state: &AppState,
+    merchant: &Merchant,
     claimed: &Payment,
     status: &OrderStatus,
     pg_time: &mut Duration,
@@ -200,7 +200,9 @@ pub async fn settle_from_order(
     match status.state {
         PgState::Approved | PgState::PartCancelled | PgState::Cancelled => {
             match status.approval.clone() {
-                Some(approval) => record_approval(state, claimed, approval, pg_time).await,
+                Some(approval) => {
+                    record_approval(state, merchant, claimed, approval, pg_time).await
+                }
                 None => {
                     tracing::error!(imp_uid, "PG reports approved without approval details");
                     Ok(Outcome::Pending(reload(state, imp_uid).await?))

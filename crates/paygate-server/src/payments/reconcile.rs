@@ -96,11 +96,12 @@ async fn settle(
     let mut pg_time = Duration::ZERO;
     match payment.status {
         PaymentStatus::Approving if order.state == PgState::Pending => count(
-            finish_interrupted_approval(state, payment, &creds, tid, &mut pg_time).await?,
+            finish_interrupted_approval(state, &merchant, payment, &creds, tid, &mut pg_time)
+                .await?,
             report,
         ),
         PaymentStatus::Approving => count(
-            settle_from_order(state, payment, &order, &mut pg_time).await?,
+            settle_from_order(state, &merchant, payment, &order, &mut pg_time).await?,
             report,
         ),
         PaymentStatus::Ready => match order.state {
@@ -130,7 +131,7 @@ async fn settle(
                 {
                     ApprovalClaim::Claimed(claimed) => match order.approval.clone() {
                         Some(a) => count(
-                            record_approval(state, &claimed, a, &mut pg_time).await?,
+                            record_approval(state, &merchant, &claimed, a, &mut pg_time).await?,
                             report,
                         ),
                         None => tracing::error!(imp_uid, "PG reports approved without details"),
@@ -262,6 +263,7 @@ fn cancel_webhooks(
 /// retry — the first call provably did not apply, and the token works only once anyway.
 async fn finish_interrupted_approval(
     state: &AppState,
+    merchant: &paygate_store::Merchant,
     payment: &Payment,
     creds: &paygate_core::pg::PgCredentials,
     tid: &str,
@@ -283,12 +285,12 @@ async fn finish_interrupted_approval(
         pg_token,
     };
     match state.pg.approve(creds, order).await {
-        Ok(approval) => record_approval(state, payment, approval, pg_time).await,
+        Ok(approval) => record_approval(state, merchant, payment, approval, pg_time).await,
         Err(e) => {
             // Refused (or unknown): ask again what KakaoPay knows and settle from that.
             tracing::info!(imp_uid, error = %e, "re-approval of an interrupted claim did not apply");
             match state.pg.order(creds, tid).await {
-                Ok(order) => settle_from_order(state, payment, &order, pg_time).await,
+                Ok(order) => settle_from_order(state, merchant, payment, &order, pg_time).await,
                 Err(_) => Ok(crate::payments::approve::Outcome::Pending(payment.clone())),
             }
         }
